@@ -1,0 +1,29 @@
+# One image for the web server and the Celery workers.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    DIALOGUE_VAR_DIR=/app/var MEDIA_ROOT=/app/media STATIC_ROOT=/app/staticfiles
+
+# WeasyPrint needs Pango; DejaVu and Noto carry the Cyrillic glyphs that packs embed.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+      fonts-dejavu-core fonts-noto-core gettext curl \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY dialogue dialogue
+COPY delegations delegations
+COPY agenda agenda
+COPY declaration declaration
+RUN pip install --no-cache-dir .
+COPY . .
+RUN python manage.py compilemessages --locale ru --verbosity 0 \
+ && DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
+ && useradd --create-home dialogue \
+ && mkdir -p /app/var /app/media \
+ && chown -R dialogue /app/var /app/media
+USER dialogue
+EXPOSE 8000
+CMD ["gunicorn", "dialogue.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,41 @@
+# The two commands: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test lint format messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Compile the Russian UI catalogue (needs msgfmt from gettext).
+locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python manage.py compilemessages --locale ru --verbosity 0
+
+setup: $(STAMP) locale/ru/LC_MESSAGES/django.mo
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap_demo
+	./scripts/run-demo.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+messages: setup
+	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles

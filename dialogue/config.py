@@ -1,0 +1,110 @@
+"""Read settings from the environment, failing with one line that names the setting."""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+
+class SettingError(Exception):
+    """A setting from the environment is missing or malformed.
+
+    manage.py, wsgi and the Celery app print it as one line instead of a traceback.
+    """
+
+    def __init__(self, name: str, problem: str):
+        self.name = name
+        super().__init__(f"{name}: {problem}")
+
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise SettingError(name, f"expected 1/0, true/false, yes/no or on/off, got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_env(default_sqlite: Path) -> dict:
+    raw = os.environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(default_sqlite),
+            "OPTIONS": {"timeout": 20},
+        }
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises several kinds
+        raise SettingError(
+            "DATABASE_URL", f"cannot parse {redact_url(raw)!r} ({exc})"
+        ) from None
+    if not config.get("ENGINE"):
+        raise SettingError("DATABASE_URL", f"unknown scheme in {redact_url(raw)!r}")
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    return config
+
+
+def broker_from_env(var_dir: Path) -> tuple[str, dict]:
+    raw = os.environ.get("CELERY_BROKER_URL", "").strip()
+    if not raw:
+        # kombu's filesystem transport needs no server: messages are files.
+        folder = var_dir / "broker"
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        return "filesystem://", {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}:
+        raise SettingError(
+            "CELERY_BROKER_URL",
+            f"unsupported or missing scheme in {redact_url(raw)!r}; "
+            "use redis://host:6379/0",
+        )
+    return raw, {}
+
+
+def secret_key_from_env(debug: bool, var_dir: Path) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if not debug:
+        raise SettingError("SECRET_KEY", "required when DEBUG is off")
+    # Development: generate once and keep it, so sessions survive restarts.
+    path = var_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def redact_url(url: str) -> str:
+    """Return the URL with any password replaced, safe to print."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else url

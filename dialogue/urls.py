@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dialogue.views import HealthView, HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", HealthView.as_view(), name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

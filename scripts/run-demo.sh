@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Start the web server and a real Celery worker together; Ctrl-C stops both.
+set -u
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+CELERY=.venv/bin/celery
+
+"$PY" manage.py preflight || exit 2
+
+"$CELERY" -A dialogue worker --loglevel=INFO --concurrency="${WORKER_CONCURRENCY:-2}" &
+worker=$!
+stop() {
+  trap - INT TERM EXIT
+  kill -TERM "$worker" 2>/dev/null
+  wait "$worker" 2>/dev/null
+}
+trap stop INT TERM EXIT
+
+echo "Dialogue: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+"$PY" manage.py runserver 127.0.0.1:8000

@@ -1,0 +1,25 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM then
+# refuses to run unless told that this single-threaded use is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def meeting(db):
+    from tests.factories import MeetingFactory
+
+    return MeetingFactory()
+
+
+@pytest.fixture
+def ashgabat(db):
+    """The 2017 Dialogue as the fixture file describes it."""
+    from django.core.management import call_command
+
+    from dialogue.models import Meeting
+
+    call_command("loaddata", "ashgabat_2017", verbosity=0)
+    return Meeting.objects.get(slug="ashgabat-2017")
