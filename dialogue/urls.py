@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", HealthView.as_view(), name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("delegations.urls")),
 ]

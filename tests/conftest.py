@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.roles import world  # noqa: F401 - the access-matrix world fixture
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM then
 # refuses to run unless told that this single-threaded use is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -23,3 +25,9 @@ def ashgabat(db):
 
     call_command("loaddata", "ashgabat_2017", verbosity=0)
     return Meeting.objects.get(slug="ashgabat-2017")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Hashing with PBKDF2 costs ~0.3 s a user; tests log many users in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,485 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from delegations.admin_forms import (
+    DelegateForm,
+    DelegateInlineForm,
+    DelegateInlineFormSet,
+    FlightLegForm,
+    HotelStayForm,
+    HotelStayFormSet,
+)
+from delegations.models import (
+    AccessLink,
+    Delegate,
+    Delegation,
+    FlightLeg,
+    GroundTransfer,
+    HotelStay,
+    Passport,
+    SelfServiceChange,
+)
+from delegations.selectors import (
+    budget,
+    delegates_with_travel,
+    readiness,
+    recent_self_service_changes,
+    travel_warnings,
+)
+from delegations.services import (
+    FundedQuotaExceeded,
+    issue_itinerary_link,
+    link_url,
+    mark_funded,
+    revoke_link,
+    save_delegate,
+    send_itinerary_link,
+)
+from dialogue.models import Meeting
+
+PASSPORT_PERMISSION = "delegations.view_passport_details"
+
+
+class DelegateInline(admin.TabularInline):
+    model = Delegate
+    form = DelegateInlineForm
+    formset = DelegateInlineFormSet
+    fields = (
+        "name_latin",
+        "name_cyrillic",
+        "position_en",
+        "position_ru",
+        "role",
+        "email",
+        "funded",
+        "sort_order",
+    )
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name_en",
+        "name_ru",
+        "kind",
+        "invitation_status",
+        "funded_summary",
+        "focal_point_name",
+    )
+    list_filter = ("meeting", "kind", "invitation_status")
+    search_fields = ("name_en", "name_ru", "focal_point_name", "focal_point_email")
+    inlines = [DelegateInline]
+    actions = ["issue_focal_point_links", "send_focal_point_links"]
+    fieldsets = (
+        (None, {"fields": ("meeting", "kind", "country_code", ("name_en", "name_ru"))}),
+        (
+            _("Invitation"),
+            {
+                "fields": (
+                    "invitation_status",
+                    ("invited_on", "responded_on"),
+                    ("level_en", "level_ru"),
+                    "is_host",
+                    "sort_order",
+                )
+            },
+        ),
+        (
+            _("Focal point"),
+            {
+                "fields": (
+                    "focal_point_name",
+                    ("focal_point_email", "focal_point_phone"),
+                    "language",
+                )
+            },
+        ),
+        (_("Funding"), {"fields": ("funded_quota",)}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(funded_count=Count("delegates", filter=Q(delegates__funded=True)))
+        )
+
+    @admin.display(description=_("funded / quota"))
+    def funded_summary(self, obj):
+        return f"{obj.funded_count} / {obj.funded_quota}"
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("funded_quota", 3)
+        return initial
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Delegate:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        # Unfunding first frees quota for delegates funded in the same save.
+        for delegate in sorted(instances, key=lambda d: d.funded):
+            delegate.delegation = form.instance
+            try:
+                save_delegate(delegate)
+            except FundedQuotaExceeded as exc:
+                messages.error(request, exc.messages[0])
+        formset.save_m2m()
+
+    @admin.action(description=_("Issue focal-point links"), permissions=["change"])
+    def issue_focal_point_links(self, request, queryset):
+        for delegation in queryset:
+            issue_itinerary_link(delegation)
+        self.message_user(
+            request, _("Focal-point links issued: %(n)s.") % {"n": queryset.count()}
+        )
+
+    @admin.action(description=_("Email focal-point links"), permissions=["change"])
+    def send_focal_point_links(self, request, queryset):
+        sent = sum(send_itinerary_link(issue_itinerary_link(d)) for d in queryset)
+        self.message_user(request, _("Links emailed: %(n)s.") % {"n": sent})
+
+    def get_urls(self):
+        return [
+            path(
+                "readiness/",
+                self.admin_site.admin_view(self.readiness_view),
+                name="delegations_readiness",
+            ),
+            path(
+                "budget/",
+                self.admin_site.admin_view(self.budget_view),
+                name="delegations_budget",
+            ),
+            *super().get_urls(),
+        ]
+
+    def selected_meeting(self, request) -> Meeting | None:
+        meetings = Meeting.objects.all()
+        chosen = request.GET.get("meeting")
+        if chosen and chosen.isdigit():
+            return meetings.filter(pk=chosen).first()
+        return meetings.first()
+
+    def readiness_view(self, request):
+        # The board shows travel, so it needs the delegates' view permission.
+        if not request.user.has_perm("delegations.view_delegate"):
+            raise PermissionDenied
+        meeting = self.selected_meeting(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Readiness board"),
+            "meeting": meeting,
+            "meetings": Meeting.objects.all(),
+            "rows": readiness(meeting) if meeting else [],
+            "changes": recent_self_service_changes(meeting) if meeting else [],
+        }
+        return TemplateResponse(request, "admin/delegations/readiness.html", context)
+
+    def budget_view(self, request):
+        if not request.user.has_perm("delegations.view_flightleg"):
+            raise PermissionDenied
+        meeting = self.selected_meeting(request)
+        lines, totals = budget(meeting) if meeting else ([], [])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Funded travel budget"),
+            "meeting": meeting,
+            "meetings": Meeting.objects.all(),
+            "lines": lines,
+            "totals": totals,
+        }
+        return TemplateResponse(request, "admin/delegations/budget.html", context)
+
+
+class FlightLegInline(admin.TabularInline):
+    model = FlightLeg
+    form = FlightLegForm
+    extra = 0
+
+
+class HotelStayInline(admin.TabularInline):
+    model = HotelStay
+    form = HotelStayForm
+    formset = HotelStayFormSet
+    extra = 0
+
+
+class GroundTransferInline(admin.TabularInline):
+    model = GroundTransfer
+    extra = 0
+
+
+class PassportInline(admin.StackedInline):
+    model = Passport
+    extra = 0
+    max_num = 1
+
+    def _allowed(self, request):
+        return request.user.has_perm(PASSPORT_PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request) and super().has_delete_permission(request, obj)
+
+
+class TravelStatusFilter(admin.SimpleListFilter):
+    title = _("travel status")
+    parameter_name = "travel"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", _("no flights")),
+            ("open", _("requested or booked legs")),
+            ("ticketed", _("all legs ticketed")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(active_legs=0)
+        if self.value() == "open":
+            return queryset.filter(open_legs__gt=0)
+        if self.value() == "ticketed":
+            return queryset.filter(active_legs__gt=0, open_legs=0)
+        return queryset
+
+
+@admin.register(Delegate)
+class DelegateAdmin(SimpleHistoryAdmin):
+    form = DelegateForm
+    list_display = (
+        "name_latin",
+        "name_cyrillic",
+        "delegation",
+        "role",
+        "funded",
+        "travel_status",
+        "email",
+    )
+    list_filter = (
+        "delegation__meeting",
+        "delegation",
+        "role",
+        "funded",
+        TravelStatusFilter,
+    )
+    list_select_related = ("delegation",)
+    search_fields = (
+        "name_latin",
+        "name_cyrillic",
+        "email",
+        "position_en",
+        "position_ru",
+    )
+    readonly_fields = ("travel_check", "personal_link")
+    inlines = [FlightLegInline, HotelStayInline, GroundTransferInline, PassportInline]
+    actions = [
+        "fund",
+        "unfund",
+        "issue_links",
+        "reissue_links",
+        "send_links",
+    ]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "delegation",
+                    ("name_latin", "name_cyrillic"),
+                    ("position_en", "position_ru"),
+                    ("role", "sort_order"),
+                    "funded",
+                    "travel_check",
+                )
+            },
+        ),
+        (
+            _("Contact"),
+            {"fields": (("email", "phone"), "preferred_language", "personal_link")},
+        ),
+        (_("Needs"), {"fields": ("dietary_needs", "accessibility_needs")}),
+    )
+
+    def get_queryset(self, request):
+        active = ~Q(flights__status=FlightLeg.Status.CANCELLED)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_legs=Count("flights", filter=active & Q(flights__isnull=False)),
+                open_legs=Count(
+                    "flights",
+                    filter=Q(
+                        flights__status__in=[
+                            FlightLeg.Status.REQUESTED,
+                            FlightLeg.Status.BOOKED,
+                        ]
+                    ),
+                ),
+            )
+        )
+
+    @admin.display(description=_("travel"))
+    def travel_status(self, obj):
+        if not obj.active_legs:
+            return _("no flights")
+        if obj.open_legs:
+            return _("%(n)s leg(s) not ticketed") % {"n": obj.open_legs}
+        return _("ticketed")
+
+    @admin.display(description=_("trip check"))
+    def travel_check(self, obj):
+        if not obj.pk:
+            return "-"
+        delegate = delegates_with_travel(Delegate.objects.filter(pk=obj.pk))[0]
+        warnings = travel_warnings(delegate, delegate.delegation.meeting)
+        if not warnings:
+            return _("The trip covers the meeting.") if obj.funded else "-"
+        return format_html(
+            '<ul class="errorlist">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((w,) for w in warnings)),
+        )
+
+    @admin.display(description=_("personal link"))
+    def personal_link(self, obj):
+        link = obj.links.filter(revoked_at__isnull=True).first() if obj.pk else None
+        if link is None:
+            return _("none issued")
+        return format_html('<a href="{0}" target="_blank">{0}</a>', link_url(link))
+
+    def save_model(self, request, obj, form, change):
+        try:
+            save_delegate(obj)
+        except FundedQuotaExceeded as exc:
+            # Lost a race with another save; the database refused the 4th.
+            obj.funded = False
+            save_delegate(obj)
+            messages.error(request, exc.messages[0])
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            raise
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        delegate = delegates_with_travel(Delegate.objects.filter(pk=form.instance.pk))
+        for warning in travel_warnings(delegate[0], delegate[0].delegation.meeting):
+            messages.warning(request, warning)
+
+    @admin.action(description=_("Mark as funded"), permissions=["change"])
+    def fund(self, request, queryset):
+        done = 0
+        for delegate in queryset.select_related("delegation"):
+            try:
+                mark_funded(delegate, funded=True)
+                done += 1
+            except FundedQuotaExceeded as exc:
+                self.message_user(request, exc.messages[0], messages.ERROR)
+        self.message_user(request, _("Marked as funded: %(n)s.") % {"n": done})
+
+    @admin.action(description=_("Mark as not funded"), permissions=["change"])
+    def unfund(self, request, queryset):
+        for delegate in queryset:
+            mark_funded(delegate, funded=False)
+        self.message_user(
+            request, _("Marked as not funded: %(n)s.") % {"n": queryset.count()}
+        )
+
+    @admin.action(description=_("Issue personal links"), permissions=["change"])
+    def issue_links(self, request, queryset):
+        for delegate in queryset:
+            issue_itinerary_link(delegate)
+        self.message_user(request, _("Links issued: %(n)s.") % {"n": queryset.count()})
+
+    @admin.action(
+        description=_("Reissue personal links (old links stop working)"),
+        permissions=["change"],
+    )
+    def reissue_links(self, request, queryset):
+        for delegate in queryset:
+            issue_itinerary_link(delegate, reissue=True)
+        self.message_user(
+            request, _("Links reissued: %(n)s.") % {"n": queryset.count()}
+        )
+
+    @admin.action(description=_("Email personal links"), permissions=["change"])
+    def send_links(self, request, queryset):
+        sent = sum(send_itinerary_link(issue_itinerary_link(d)) for d in queryset)
+        self.message_user(request, _("Links emailed: %(n)s.") % {"n": sent})
+
+
+@admin.register(AccessLink)
+class AccessLinkAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "last_opened_at",
+        "revoked_at",
+    )
+    list_filter = ("kind",)
+    list_select_related = ("delegate", "delegation")
+    readonly_fields = (
+        "kind",
+        "delegate",
+        "delegation",
+        "url",
+        "created_at",
+        "sent_at",
+        "last_opened_at",
+    )
+    fields = readonly_fields + ("expires_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("link"))
+    def url(self, obj):
+        return link_url(obj)
+
+    @admin.action(description=_("Revoke"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for link in queryset:
+            revoke_link(link)
+        self.message_user(request, _("Links revoked: %(n)s.") % {"n": queryset.count()})
+
+
+@admin.register(SelfServiceChange)
+class SelfServiceChangeAdmin(admin.ModelAdmin):
+    list_display = (
+        "changed_at",
+        "delegate",
+        "field",
+        "old_value",
+        "new_value",
+        "changed_by",
+    )
+    list_select_related = ("delegate",)
+    list_filter = ("field",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

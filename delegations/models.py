@@ -1,0 +1,482 @@
+"""Delegations, their delegates, travel, and the personal links they open."""
+
+import zoneinfo
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from delegations.validators import (
+    airport_time_zone,
+    format_phone,
+    validate_currency,
+    validate_iata,
+    validate_phone,
+)
+from dialogue.i18n import localized
+from dialogue.models import Meeting, validate_country_code
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    RU = "ru", _("Russian")
+
+
+class Delegation(models.Model):
+    """A Member State, an observer or the organiser at one meeting."""
+
+    class Kind(models.TextChoices):
+        MEMBER_STATE = "member_state", _("Member State")
+        OBSERVER = "observer", _("observer")
+        ORGANISER = "organiser", _("organiser")
+
+    class Invitation(models.TextChoices):
+        INVITED = "invited", _("invited")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+
+    DEFAULT_QUOTA = {Kind.MEMBER_STATE: 3, Kind.OBSERVER: 0, Kind.ORGANISER: 0}
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="delegations",
+        verbose_name=_("meeting"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country_code = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        validators=[validate_country_code],
+        help_text=_("ISO 3166 code for a State; empty for an organisation."),
+    )
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    is_host = models.BooleanField(_("host country"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    invitation_status = models.CharField(
+        _("invitation"),
+        max_length=20,
+        choices=Invitation.choices,
+        default=Invitation.INVITED,
+    )
+    invited_on = models.DateField(_("invited on"), null=True, blank=True)
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
+    level_en = models.CharField(_("level (English)"), max_length=200, blank=True)
+    level_ru = models.CharField(_("level (Russian)"), max_length=200, blank=True)
+    focal_point_name = models.CharField(_("focal point"), max_length=200, blank=True)
+    focal_point_email = models.EmailField(_("focal point email"), blank=True)
+    focal_point_phone = models.CharField(
+        _("focal point phone"), max_length=32, blank=True, validators=[validate_phone]
+    )
+    language = models.CharField(
+        _("language of correspondence"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.EN,
+    )
+    funded_quota = models.PositiveSmallIntegerField(
+        _("funded quota"),
+        help_text=_("How many delegates the project pays travel for."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["meeting", "sort_order", "name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "name_en"], name="delegation_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "country_code"],
+                condition=~Q(country_code=""),
+                name="delegation_unique_country",
+            ),
+            models.CheckConstraint(
+                condition=Q(funded_quota__lte=20), name="delegation_quota_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name(self, lang: str | None = None) -> str:
+        return localized(self, "name", lang)
+
+    def level(self, lang: str | None = None) -> str:
+        return localized(self, "level", lang)
+
+
+class Delegate(models.Model):
+    """A person on a delegation's list, funded or not."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("Head of delegation (Minister of Foreign Affairs)")
+        COUNTER_TERRORISM = "counter_terrorism", _("Head of counter-terrorism agency")
+        SECURITY = "security", _("National security organ")
+        ADVISER = "adviser", _("Adviser")
+        UN_OFFICIAL = "un_official", _("UN official")
+        OTHER = "other", _("Other")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="delegates",
+        verbose_name=_("meeting"),
+        editable=False,
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="delegates",
+        verbose_name=_("delegation"),
+    )
+    name_latin = models.CharField(_("name (Latin script)"), max_length=200)
+    name_cyrillic = models.CharField(_("name (Cyrillic script)"), max_length=200)
+    position_en = models.CharField(_("position (English)"), max_length=300)
+    position_ru = models.CharField(_("position (Russian)"), max_length=300)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("International form, e.g. +993 12 345678."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.RU,
+    )
+    funded = models.BooleanField(
+        _("funded"),
+        default=False,
+        help_text=_("The project pays this delegate's travel (within the quota)."),
+    )
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    accessibility_needs = models.CharField(
+        _("accessibility needs"), max_length=300, blank=True
+    )
+    history = HistoricalRecords(excluded_fields=["meeting"])
+
+    class Meta:
+        verbose_name = _("delegate")
+        verbose_name_plural = _("delegates")
+        ordering = ["delegation__sort_order", "delegation__name_en", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=~Q(email=""),
+                name="delegate_unique_email_per_meeting",
+                violation_error_message=_(
+                    "Another delegate of this meeting has this email."
+                ),
+            ),
+        ]
+        permissions = [
+            ("import_delegates", _("Can import delegates and flights")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_latin
+
+    def save(self, *args, **kwargs):
+        # The meeting is the delegation's; kept on the row for the unique email.
+        self.meeting_id = self.delegation.meeting_id
+        super().save(*args, **kwargs)
+
+    def name(self, lang: str | None = None) -> str:
+        """Return the name in the script of the language."""
+        if (lang or "en")[:2] == "ru":
+            return self.name_cyrillic or self.name_latin
+        return self.name_latin or self.name_cyrillic
+
+    def position(self, lang: str | None = None) -> str:
+        return localized(self, "position", lang)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Passport(models.Model):
+    """Passport details for visa support; only staff with a permission see them."""
+
+    delegate = models.OneToOneField(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="passport",
+        verbose_name=_("delegate"),
+    )
+    number = models.CharField(_("passport number"), max_length=30)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, validators=[validate_country_code]
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("passport")
+        verbose_name_plural = _("passports")
+        permissions = [("view_passport_details", _("Can see passport details"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True)
+                | Q(expires_on__gt=models.F("issued_on")),
+                name="passport_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Passport of %(name)s") % {"name": self.delegate.name_latin}
+
+    @property
+    def masked_number(self) -> str:
+        return "•" * max(len(self.number) - 3, 0) + self.number[-3:]
+
+
+class FlightLeg(models.Model):
+    """One flight of a delegate's trip; times are stored in UTC."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        BOOKED = "booked", _("booked")
+        TICKETED = "ticketed", _("ticketed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    delegate = models.ForeignKey(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="flights",
+        verbose_name=_("delegate"),
+    )
+    carrier = models.CharField(_("carrier"), max_length=100)
+    flight_number = models.CharField(_("flight number"), max_length=10)
+    from_airport = models.CharField(
+        _("from (IATA)"), max_length=3, validators=[validate_iata]
+    )
+    to_airport = models.CharField(
+        _("to (IATA)"), max_length=3, validators=[validate_iata]
+    )
+    departs_at = models.DateTimeField(_("departs (UTC)"))
+    arrives_at = models.DateTimeField(_("arrives (UTC)"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    booking_reference = models.CharField(
+        _("booking reference"), max_length=20, blank=True
+    )
+    fare = models.DecimalField(
+        _("fare"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", validators=[validate_currency]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("flight")
+        verbose_name_plural = _("flights")
+        ordering = ["departs_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(arrives_at__gt=models.F("departs_at")),
+                name="flight_arrives_after_departure",
+                violation_error_message=_("A flight must arrive after it departs."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_airport=models.F("to_airport")),
+                name="flight_between_two_airports",
+                violation_error_message=_("A flight goes between two airports."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fare__isnull=True) | Q(fare__gte=0),
+                name="flight_fare_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.carrier} {self.flight_number} {self.from_airport}-{self.to_airport}"
+        )
+
+    @property
+    def departure_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(airport_time_zone(self.from_airport))
+
+    @property
+    def arrival_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(airport_time_zone(self.to_airport))
+
+    @property
+    def departs_local(self):
+        return self.departs_at.astimezone(self.departure_zone)
+
+    @property
+    def arrives_local(self):
+        return self.arrives_at.astimezone(self.arrival_zone)
+
+
+class HotelStay(models.Model):
+    delegate = models.ForeignKey(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="hotel_stays",
+        verbose_name=_("delegate"),
+    )
+    hotel_en = models.CharField(_("hotel (English)"), max_length=200)
+    hotel_ru = models.CharField(_("hotel (Russian)"), max_length=200)
+    check_in = models.DateField(_("check-in"))
+    check_out = models.DateField(_("check-out"))
+    confirmation_number = models.CharField(
+        _("confirmation number"), max_length=40, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hotel stay")
+        verbose_name_plural = _("hotel stays")
+        ordering = ["check_in"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(check_out__gt=models.F("check_in")),
+                name="stay_checks_out_after_check_in",
+                violation_error_message=_("Check-out must be after check-in."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotel_en} {self.check_in}–{self.check_out}"
+
+    def hotel(self, lang: str | None = None) -> str:
+        return localized(self, "hotel", lang)
+
+
+class GroundTransfer(models.Model):
+    delegate = models.ForeignKey(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        verbose_name=_("delegate"),
+    )
+    pickup_at = models.DateTimeField(_("pickup time"))
+    pickup_place_en = models.CharField(_("pickup place (English)"), max_length=200)
+    pickup_place_ru = models.CharField(_("pickup place (Russian)"), max_length=200)
+    destination_en = models.CharField(_("destination (English)"), max_length=200)
+    destination_ru = models.CharField(_("destination (Russian)"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ground transfer")
+        verbose_name_plural = _("ground transfers")
+        ordering = ["pickup_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pickup_place_en} → {self.destination_en}"
+
+    def pickup_place(self, lang: str | None = None) -> str:
+        return localized(self, "pickup_place", lang)
+
+    def destination(self, lang: str | None = None) -> str:
+        return localized(self, "destination", lang)
+
+
+class AccessLink(models.Model):
+    """A personal link for a delegate, or a focal-point link for a delegation.
+
+    The token is random and unrelated to any id; a link that is unknown, revoked
+    or expired answers the same 404.
+    """
+
+    class Kind(models.TextChoices):
+        DELEGATE = "delegate", _("delegate")
+        FOCAL_POINT = "focal_point", _("focal point")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    delegate = models.ForeignKey(
+        Delegate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links",
+        verbose_name=_("delegate"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links",
+        verbose_name=_("delegation"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_opened_at = models.DateTimeField(_("last opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access link")
+        verbose_name_plural = _("access links")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="delegate", delegate__isnull=False, delegation__isnull=True)
+                    | Q(
+                        kind="focal_point",
+                        delegate__isnull=True,
+                        delegation__isnull=False,
+                    )
+                ),
+                name="link_target_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["delegate"],
+                condition=Q(revoked_at__isnull=True, delegate__isnull=False),
+                name="one_active_link_per_delegate",
+            ),
+            models.UniqueConstraint(
+                fields=["delegation"],
+                condition=Q(revoked_at__isnull=True, delegation__isnull=False),
+                name="one_active_link_per_delegation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.delegate or self.delegation
+        return f"{self.get_kind_display()}: {target}"
+
+
+class SelfServiceChange(models.Model):
+    """A change a delegate or focal point made on their own page."""
+
+    delegate = models.ForeignKey(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="self_service_changes",
+        verbose_name=_("delegate"),
+    )
+    changed_by = models.CharField(_("changed by"), max_length=200)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    field = models.CharField(_("field"), max_length=60)
+    old_value = models.CharField(_("old value"), max_length=300, blank=True)
+    new_value = models.CharField(_("new value"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("self-service change")
+        verbose_name_plural = _("self-service changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.delegate}: {self.field}"

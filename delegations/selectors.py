@@ -1,0 +1,278 @@
+"""Reads that follow relations, with a fixed number of queries."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delegations.models import (
+    AccessLink,
+    Delegate,
+    Delegation,
+    FlightLeg,
+    SelfServiceChange,
+)
+from dialogue.models import Meeting
+
+ACTIVE_FLIGHT = ~Q(status=FlightLeg.Status.CANCELLED)
+
+
+def active_link(token: str) -> AccessLink | None:
+    """Return the link for a token if it is neither revoked nor expired."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        AccessLink.objects.select_related(
+            "delegate__delegation__meeting", "delegation__meeting"
+        )
+        .filter(token=token, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def delegates_with_travel(queryset: QuerySet[Delegate]) -> list[Delegate]:
+    """Return delegates with flights, hotel stays and transfers prefetched.
+
+    Four queries however many delegates or legs.
+    """
+    return list(
+        queryset.select_related("delegation__meeting").prefetch_related(
+            Prefetch("flights", queryset=FlightLeg.objects.order_by("departs_at")),
+            "hotel_stays",
+            "transfers",
+        )
+    )
+
+
+def delegates_for_link(link: AccessLink) -> list[Delegate]:
+    """Return the delegates a link shows: one, or the whole delegation."""
+    if link.kind == AccessLink.Kind.DELEGATE:
+        queryset = Delegate.objects.filter(pk=link.delegate_id)
+    else:
+        queryset = Delegate.objects.filter(delegation_id=link.delegation_id)
+    return delegates_with_travel(queryset.order_by("sort_order", "id"))
+
+
+def link_meeting(link: AccessLink) -> Meeting:
+    if link.kind == AccessLink.Kind.DELEGATE:
+        return link.delegate.delegation.meeting
+    return link.delegation.meeting
+
+
+def link_delegation(link: AccessLink) -> Delegation:
+    if link.kind == AccessLink.Kind.DELEGATE:
+        return link.delegate.delegation
+    return link.delegation
+
+
+def meeting_window(meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime]:
+    """Return the meeting's first morning and last evening as aware datetimes."""
+    tz = meeting.tzinfo
+    start = datetime.datetime.combine(meeting.start_date, datetime.time(9, 0), tz)
+    end = datetime.datetime.combine(meeting.end_date, datetime.time(18, 0), tz)
+    return start, end
+
+
+def travel_warnings(delegate: Delegate, meeting: Meeting) -> list[str]:
+    """Return warnings about a funded delegate's trip; never blocks a save.
+
+    Reads delegate.flights.all(), so prefetched flights cost no query.
+    """
+    if not delegate.funded or delegate.delegation.is_host:
+        return []  # the host's delegates do not travel
+    venue = meeting.venue_airport
+    flights = [f for f in delegate.flights.all() if f.status != "cancelled"]
+    start, end = meeting_window(meeting)
+    warnings = []
+    arrivals = [f for f in flights if f.to_airport == venue]
+    departures = [f for f in flights if f.from_airport == venue]
+    if not arrivals:
+        warnings.append(_("No flight reaches %(airport)s.") % {"airport": venue})
+    elif min(f.arrives_at for f in arrivals) > start:
+        warnings.append(
+            _("The trip reaches %(airport)s only after the meeting starts.")
+            % {"airport": venue}
+        )
+    if not departures:
+        warnings.append(_("No flight leaves %(airport)s.") % {"airport": venue})
+    elif max(f.departs_at for f in departures) < end:
+        warnings.append(
+            _("The trip leaves %(airport)s before the meeting ends.")
+            % {"airport": venue}
+        )
+    return warnings
+
+
+@dataclass
+class ReadinessRow:
+    delegation: Delegation
+    confirmed: bool
+    funded_count: int
+    funded_quota: int
+    funded_named: bool
+    tickets_issued: bool
+    hotel_booked: bool
+    links_sent: bool
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def readiness(meeting: Meeting) -> list[ReadinessRow]:
+    """Return one row per delegation saying what is missing before the meeting."""
+    funded = Q(delegates__funded=True)
+    delegations = (
+        Delegation.objects.filter(meeting=meeting)
+        .annotate(
+            delegate_count=Count("delegates", distinct=True),
+            funded_count=Count("delegates", filter=funded, distinct=True),
+            funded_with_ticket=Count(
+                "delegates",
+                filter=funded & Q(delegates__flights__status=FlightLeg.Status.TICKETED),
+                distinct=True,
+            ),
+            funded_with_open_leg=Count(
+                "delegates",
+                filter=funded
+                & Q(
+                    delegates__flights__status__in=[
+                        FlightLeg.Status.REQUESTED,
+                        FlightLeg.Status.BOOKED,
+                    ]
+                ),
+                distinct=True,
+            ),
+            delegates_with_hotel=Count(
+                "delegates",
+                filter=Q(delegates__hotel_stays__isnull=False),
+                distinct=True,
+            ),
+            delegates_with_sent_link=Count(
+                "delegates",
+                filter=Q(
+                    delegates__links__revoked_at__isnull=True,
+                    delegates__links__sent_at__isnull=False,
+                ),
+                distinct=True,
+            ),
+            focal_link_sent=Count(
+                "links",
+                filter=Q(links__revoked_at__isnull=True, links__sent_at__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("sort_order", "name_en")
+    )
+    rows = []
+    for d in delegations:
+        confirmed = d.invitation_status == Delegation.Invitation.CONFIRMED
+        named = d.funded_count >= d.funded_quota
+        tickets = d.funded_with_ticket == d.funded_count and not d.funded_with_open_leg
+        hotel = d.delegate_count > 0 and d.delegates_with_hotel == d.delegate_count
+        if d.is_host:  # the host's delegates are at home: no tickets or hotel
+            tickets = hotel = True
+        links = (
+            d.delegate_count > 0
+            and d.delegates_with_sent_link == d.delegate_count
+            and d.focal_link_sent > 0
+        )
+        missing = []
+        if not confirmed:
+            missing.append(_("participation not confirmed"))
+        if not named:
+            missing.append(
+                _("%(count)s of %(quota)s funded delegates named")
+                % {"count": d.funded_count, "quota": d.funded_quota}
+            )
+        if not tickets:
+            missing.append(_("tickets not all issued"))
+        if not hotel:
+            missing.append(_("hotel not booked for everyone"))
+        if not links:
+            missing.append(_("links not all sent"))
+        rows.append(
+            ReadinessRow(
+                delegation=d,
+                confirmed=confirmed,
+                funded_count=d.funded_count,
+                funded_quota=d.funded_quota,
+                funded_named=named,
+                tickets_issued=tickets,
+                hotel_booked=hotel,
+                links_sent=links,
+                missing=missing,
+            )
+        )
+    return rows
+
+
+def recent_self_service_changes(meeting: Meeting, *, limit: int = 20):
+    return list(
+        SelfServiceChange.objects.filter(delegate__meeting=meeting)
+        .select_related("delegate__delegation")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class BudgetLine:
+    delegation: str
+    currency: str
+    estimated: Decimal
+    committed: Decimal
+    legs: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.estimated + self.committed
+
+
+ESTIMATED = (FlightLeg.Status.REQUESTED, FlightLeg.Status.BOOKED)
+
+
+def budget(meeting: Meeting) -> tuple[list[BudgetLine], list[BudgetLine]]:
+    """Return funded travel cost per delegation and currency, and totals per currency.
+
+    Estimated is requested or booked fares; committed is ticketed fares;
+    cancelled legs count for nothing. One query.
+    """
+    legs = (
+        FlightLeg.objects.filter(delegate__meeting=meeting, delegate__funded=True)
+        .exclude(status=FlightLeg.Status.CANCELLED)
+        .values_list(
+            "delegate__delegation__name_en",
+            "delegate__delegation__sort_order",
+            "currency",
+            "status",
+            "fare",
+        )
+    )
+    per_delegation: dict = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
+    for name, order, currency, status, fare in legs:
+        line = per_delegation[(order, name, currency)]
+        amount = fare or Decimal(0)
+        line[0 if status in ESTIMATED else 1] += amount
+        line[2] += 1
+    lines = [
+        BudgetLine(name, currency, est, com, count)
+        for (_order, name, currency), (est, com, count, _) in sorted(
+            per_delegation.items()
+        )
+    ]
+    totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
+    for line in lines:
+        total = totals[line.currency]
+        total[0] += line.estimated
+        total[1] += line.committed
+        total[2] += line.legs
+    total_lines = [
+        BudgetLine(_("Total"), currency, est, com, count)
+        for currency, (est, com, count) in sorted(totals.items())
+    ]
+    return lines, total_lines

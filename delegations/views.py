@@ -1,0 +1,211 @@
+"""Pages opened through a personal or focal-point link (no account)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from delegations.calendar import build_calendar
+from delegations.forms import SelfServiceForm
+from delegations.models import AccessLink, Delegate, Passport
+from delegations.panels import calendar_events_for, panels_for
+from delegations.selectors import (
+    active_link,
+    delegates_for_link,
+    link_delegation,
+    link_meeting,
+    travel_warnings,
+)
+from delegations.services import record_link_opened, update_own_details
+from dialogue.i18n import normalise_language
+
+
+def private(response):
+    """Mark a link page as personal: not cached by proxies, not indexed."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+class LinkMixin:
+    """Resolve the token; anything wrong is the same 404 as an unknown link."""
+
+    link: AccessLink
+
+    def dispatch(self, request, *args, token: str, **kwargs):
+        link = active_link(token)
+        if link is None:
+            raise Http404("No such page.")
+        self.link = link
+        self.meeting = link_meeting(link)
+        self.delegation = link_delegation(link)
+        self.lang = self.choose_language(request)
+        with translation.override(self.lang):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+        return private(response)
+
+    def choose_language(self, request) -> str:
+        asked = request.GET.get("lang")
+        if asked in ("en", "ru"):
+            return asked
+        if self.link.kind == AccessLink.Kind.DELEGATE:
+            return self.link.delegate.preferred_language
+        return self.delegation.language
+
+    def base_context(self) -> dict:
+        return {
+            "link": self.link,
+            "token": self.link.token,
+            "meeting": self.meeting,
+            "delegation": self.delegation,
+            "lang": self.lang,
+            "is_focal_point": self.link.kind == AccessLink.Kind.FOCAL_POINT,
+        }
+
+
+class ParticipantPageView(LinkMixin, TemplateView):
+    """A delegate's itinerary, or every delegate's for a focal point."""
+
+    template_name = "delegations/participant_page.html"
+
+    def get_context_data(self, **kwargs):
+        record_link_opened(self.link)
+        delegates = delegates_for_link(self.link)
+        lang = normalise_language(self.lang)
+        return {
+            **super().get_context_data(**kwargs),
+            **self.base_context(),
+            "delegates": [
+                {
+                    "delegate": delegate,
+                    "name": delegate.name(lang),
+                    "position": delegate.position(lang),
+                    "warnings": travel_warnings(delegate, self.meeting),
+                }
+                for delegate in delegates
+            ],
+            "panels": panels_for(self.link, delegates, lang),
+        }
+
+
+class CalendarView(LinkMixin, View):
+    """The .ics file of the link's flights and sessions."""
+
+    def get(self, request):
+        delegates = delegates_for_link(self.link)
+        lang = normalise_language(self.lang)
+        body = build_calendar(
+            self.meeting,
+            delegates,
+            lang=lang,
+            extra_events=calendar_events_for(self.link, delegates, lang),
+        )
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="dialogue.ics"'
+        return response
+
+
+class SelfServiceView(LinkMixin, TemplateView):
+    """Confirm or correct phone, needs, language and passport details."""
+
+    template_name = "delegations/delegate_details.html"
+
+    def get_delegate(self) -> Delegate:
+        if self.link.kind == AccessLink.Kind.DELEGATE:
+            return self.link.delegate
+        delegate_id = self.request.GET.get("delegate") or self.request.POST.get(
+            "delegate"
+        )
+        delegate = (
+            Delegate.objects.filter(
+                pk=delegate_id if str(delegate_id).isdigit() else None,
+                delegation=self.delegation,
+            )
+            .select_related("delegation")
+            .first()
+        )
+        if delegate is None:
+            raise Http404("No such page.")
+        return delegate
+
+    def initial_for(self, delegate: Delegate) -> dict:
+        initial = {
+            "phone": delegate.phone_display,
+            "preferred_language": delegate.preferred_language,
+            "dietary_needs": delegate.dietary_needs,
+            "accessibility_needs": delegate.accessibility_needs,
+        }
+        passport = Passport.objects.filter(delegate=delegate).first()
+        if passport:
+            initial.update(
+                passport_number=passport.number,
+                passport_nationality=passport.nationality,
+                passport_date_of_birth=passport.date_of_birth,
+                passport_issued_on=passport.issued_on,
+                passport_expires_on=passport.expires_on,
+            )
+        return initial
+
+    def get(self, request, *args, **kwargs):
+        delegate = self.get_delegate()
+        form = SelfServiceForm(
+            initial=self.initial_for(delegate),
+            meeting=self.meeting,
+            action=self.form_action(delegate),
+        )
+        return self.render_to_response(self.context(delegate, form))
+
+    def post(self, request, *args, **kwargs):
+        delegate = self.get_delegate()
+        form = SelfServiceForm(
+            request.POST, meeting=self.meeting, action=self.form_action(delegate)
+        )
+        if form.is_valid():
+            who = (
+                _("the delegate")
+                if self.link.kind == AccessLink.Kind.DELEGATE
+                else _("focal point of %(delegation)s")
+                % {"delegation": self.delegation.name_en}
+            )
+            try:
+                changes = update_own_details(
+                    delegate, data=form.cleaned_data, changed_by=str(who)
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    target = field if field in form.fields else None
+                    if f"passport_{field}" in form.fields:
+                        target = f"passport_{field}"
+                    for error in errors:
+                        form.add_error(target, error)
+            else:
+                if changes:
+                    messages.success(request, _("Thank you: your details are saved."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect(f"/l/{self.link.token}/?lang={self.lang}")
+        return self.render_to_response(self.context(delegate, form), status=400)
+
+    def extra_query(self, delegate: Delegate) -> str:
+        if self.link.kind == AccessLink.Kind.FOCAL_POINT:
+            return f"delegate={delegate.pk}"
+        return ""
+
+    def form_action(self, delegate: Delegate) -> str:
+        extra = self.extra_query(delegate)
+        return f"?lang={self.lang}" + (f"&{extra}" if extra else "")
+
+    def context(self, delegate, form):
+        return {
+            **self.base_context(),
+            "extra_query": self.extra_query(delegate),
+            "delegate": delegate,
+            "delegate_name": delegate.name(self.lang),
+            "form": form,
+        }

@@ -1,0 +1,56 @@
+"""The access matrix: every URL × every role.
+
+Each app's tests/<app>/test_access.py defines CASES, a list of AccessCase, and
+runs them with run_case. tests/test_url_coverage.py fails when a URL of the
+project is in no CASES, so every new URL has to join the matrix.
+"""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.roles import ROLES, World
+
+LINK_ROLES = {"delegate_a", "delegate_b", "other_focal_point"}
+
+
+@dataclass(frozen=True)
+class AccessCase:
+    route: str  # the URL pattern as Django names it, e.g. "l/<str:token>/"
+    url: Callable[[World, str], str]  # builds the URL a role would request
+    expected: dict  # role -> status code; every role must be present
+    method: str = "get"
+    data: dict | None = None
+
+    def __post_init__(self):
+        missing = set(ROLES) - set(self.expected)
+        assert not missing, f"{self.route}: no expectation for {sorted(missing)}"
+
+
+def own_token(world: World, role: str) -> str:
+    """Return the role's own link token, or a random one for roles without."""
+    if role in LINK_ROLES:
+        return world.token(role)
+    return secrets.token_urlsafe(32)
+
+
+def run_case(world: World, case: AccessCase, role: str) -> None:
+    client = world.clients[role]
+    url = case.url(world, role)
+    response = getattr(client, case.method)(url, data=case.data or {})
+    expected = case.expected[role]
+    assert response.status_code == expected, (
+        f"{case.method.upper()} {url} as {role}: {response.status_code}, "
+        f"expected {expected}"
+    )
+    if role in LINK_ROLES and response.status_code == 200 and "/l/" in url:
+        assert "private" in response["Cache-Control"]
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def matrix_params(cases: list[AccessCase]):
+    return [(case, role) for case in cases for role in ROLES]
+
+
+def matrix_ids(cases: list[AccessCase]):
+    return [f"{case.route}|{case.method}|{role}" for case in cases for role in ROLES]
