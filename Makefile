@@ -35,7 +35,7 @@ test: setup lint
 	$(BIN)/python -m pytest
 
 messages: setup
-	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*'
 
 clean:
 	rm -rf $(VENV) var staticfiles
