@@ -102,7 +102,8 @@ SQLITE_BACKWARD = [
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        # params=None: the SQL has literal % signs (RAISE formats), not placeholders.
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
@@ -114,7 +115,7 @@ def backward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = POSTGRES_BACKWARD if vendor == "postgresql" else SQLITE_BACKWARD
     for statement in [statements] if isinstance(statements, str) else statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
