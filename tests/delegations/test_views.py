@@ -1,0 +1,226 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+
+from delegations.models import Passport, SelfServiceChange
+from delegations.services import issue_itinerary_link, revoke_link
+from tests.factories import (
+    DelegateFactory,
+    DelegationFactory,
+    FlightLegFactory,
+    HotelStayFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, link, **params):
+    return client.get(f"/l/{link.token}/", params)
+
+
+def test_participant_page_shows_flights_in_local_time_with_zone(client):
+    flight = FlightLegFactory()  # NQZ 09:10 Asia/Almaty → ASB 10:55 Asia/Ashgabat
+    link = issue_itinerary_link(flight.delegate)
+    html = page_of(client, link, lang="en").content.decode()
+    assert "12 June 2017, 09:10" in html
+    assert "Asia/Almaty (UTC+0600)" in html
+    assert "12 June 2017, 10:55" in html
+    assert "Asia/Ashgabat (UTC+0500)" in html
+
+
+def test_participant_page_in_russian_shows_cyrillic(client):
+    flight = FlightLegFactory(delegate__name_cyrillic="Нурлан Садыков")
+    link = issue_itinerary_link(flight.delegate)
+    response = page_of(client, link, lang="ru")
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert "Нурлан Садыков" in html
+    assert "12 июня 2017, 09:10" in html
+    assert "Рейсы" in html
+
+
+def test_participant_page_defaults_to_preferred_language(client):
+    delegate = DelegateFactory(preferred_language="ru")
+    html = page_of(client, issue_itinerary_link(delegate)).content.decode()
+    assert '<html lang="ru">' in html
+
+
+def test_participant_page_is_private_and_noindex(client):
+    response = page_of(client, issue_itinerary_link(DelegateFactory()))
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert 'content="noindex, nofollow"' in response.content.decode()
+
+
+def test_wrong_revoked_and_expired_links_look_identical(client):
+    revoked = revoke_link(issue_itinerary_link(DelegateFactory()))
+    expired = issue_itinerary_link(DelegateFactory())
+    expired.expires_at = timezone.now() - datetime.timedelta(seconds=1)
+    expired.save()
+    unknown = client.get("/l/" + "x" * 43 + "/")
+    responses = [unknown, page_of(client, revoked), page_of(client, expired)]
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert len({r.content for r in responses}) == 1
+
+
+def test_focal_point_page_shows_every_delegate_of_the_delegation(client):
+    delegation = DelegationFactory()
+    names = [
+        DelegateFactory(delegation=delegation, name_latin=f"Person {i}").name_latin
+        for i in range(3)
+    ]
+    stranger = DelegateFactory(name_latin="Somebody Else")
+    html = page_of(client, issue_itinerary_link(delegation), lang="en").content.decode()
+    assert all(name in html for name in names)
+    assert stranger.name_latin not in html
+
+
+def test_participant_page_query_count_constant_for_1_or_20_legs(client):
+    one = FlightLegFactory().delegate
+    many = DelegateFactory()
+    start = datetime.datetime(2017, 6, 1, tzinfo=datetime.UTC)
+    for i in range(20):
+        FlightLegFactory(
+            delegate=many,
+            departs_at=start + datetime.timedelta(days=i),
+            arrives_at=start + datetime.timedelta(days=i, hours=2),
+        )
+        HotelStayFactory(
+            delegate=many,
+            check_in=datetime.date(2017, 6, 1) + datetime.timedelta(days=i),
+            check_out=datetime.date(2017, 6, 2) + datetime.timedelta(days=i),
+        )
+    counts = []
+    for delegate in (one, many):
+        link = issue_itinerary_link(delegate)
+        with CaptureQueriesContext(connection) as queries:
+            assert page_of(client, link).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_calendar_has_flights_in_airport_time_zones(client):
+    flight = FlightLegFactory()
+    link = issue_itinerary_link(flight.delegate)
+    response = client.get(f"/l/{link.token}/calendar.ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(response.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["summary"]) == f"Air Astana {flight.flight_number} NQZ→ASB"
+    start, end = event.decoded("dtstart"), event.decoded("dtend")
+    assert (str(start.tzinfo), start.hour, start.minute) == ("Asia/Almaty", 9, 10)
+    assert (str(end.tzinfo), end.hour, end.minute) == ("Asia/Ashgabat", 10, 55)
+    zones = {str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")}
+    assert zones == {"Asia/Almaty", "Asia/Ashgabat"}
+
+
+def details_form(**overrides):
+    data = {
+        "phone": "+993 12 48 83 71",
+        "preferred_language": "ru",
+        "dietary_needs": "Halal",
+        "accessibility_needs": "",
+        "passport_number": "",
+        "passport_nationality": "",
+        "passport_date_of_birth": "",
+        "passport_issued_on": "",
+        "passport_expires_on": "",
+    }
+    return {**data, **overrides}
+
+
+def test_self_service_saves_and_records_changes(client):
+    delegate = DelegateFactory(phone="+99312345678")
+    link = issue_itinerary_link(delegate)
+    response = client.post(
+        f"/l/{link.token}/details/?lang=en",
+        details_form(
+            passport_number="N7654321",
+            passport_nationality="kz",
+            passport_expires_on="2030-01-01",
+        ),
+    )
+    assert response.status_code == 302
+    delegate.refresh_from_db()
+    assert (delegate.phone, delegate.dietary_needs) == ("+99312488371", "Halal")
+    assert Passport.objects.get(delegate=delegate).nationality == "KZ"
+    assert set(
+        SelfServiceChange.objects.filter(delegate=delegate).values_list(
+            "field", "changed_by"
+        )
+    ) == {
+        ("phone", "the delegate"),
+        ("dietary_needs", "the delegate"),
+        ("passport.number", "the delegate"),
+        ("passport.nationality", "the delegate"),
+        ("passport.expires_on", "the delegate"),
+    }
+
+
+def test_self_service_bad_phone_refused_and_input_kept(client):
+    delegate = DelegateFactory(phone="+99312345678")
+    link = issue_itinerary_link(delegate)
+    response = client.post(
+        f"/l/{link.token}/details/?lang=en",
+        details_form(phone="12345", dietary_needs="Vegetarian, no nuts"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the phone number in international form" in html
+    assert 'value="Vegetarian, no nuts"' in html
+    delegate.refresh_from_db()
+    assert delegate.phone == "+99312345678"
+    assert SelfServiceChange.objects.count() == 0
+
+
+def test_self_service_passport_expiring_before_meeting_refused(client):
+    delegate = DelegateFactory()
+    link = issue_itinerary_link(delegate)
+    response = client.post(
+        f"/l/{link.token}/details/?lang=en",
+        details_form(
+            passport_number="N7654321",
+            passport_nationality="KZ",
+            passport_expires_on="2017-06-01",
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This passport expires on 2017-06-01, before the meeting ends" in html
+    assert 'value="N7654321"' in html
+    assert not Passport.objects.filter(delegate=delegate).exists()
+
+
+def test_self_service_error_message_in_russian(client):
+    link = issue_itinerary_link(DelegateFactory())
+    response = client.post(
+        f"/l/{link.token}/details/?lang=ru", details_form(phone="12345")
+    )
+    assert "Укажите номер телефона в международном формате" in response.content.decode()
+
+
+def test_focal_point_edits_a_delegate_of_own_delegation_only(client):
+    delegation = DelegationFactory(name_en="Kazakhstan")
+    own = DelegateFactory(delegation=delegation)
+    other = DelegateFactory()
+    link = issue_itinerary_link(delegation)
+    ok = client.post(
+        f"/l/{link.token}/details/?lang=en&delegate={own.pk}",
+        details_form(dietary_needs="Kosher"),
+    )
+    refused = client.post(
+        f"/l/{link.token}/details/?lang=en&delegate={other.pk}",
+        details_form(dietary_needs="Kosher"),
+    )
+    assert (ok.status_code, refused.status_code) == (302, 404)
+    change = SelfServiceChange.objects.get(field="dietary_needs")
+    assert (change.delegate, change.changed_by) == (
+        own,
+        "focal point of Kazakhstan",
+    )
