@@ -16,5 +16,6 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-echo "Dialogue: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
-"$PY" manage.py runserver 127.0.0.1:8000
+port="${PORT:-8000}"
+echo "Dialogue: http://127.0.0.1:${port}/  (admin: http://127.0.0.1:${port}/admin/)"
+"$PY" manage.py runserver "127.0.0.1:${port}"
