@@ -230,3 +230,19 @@ def test_delegate_change_page_warns_when_trip_misses_meeting(client, secretary):
     ).content.decode()
     assert "The trip reaches ASB only after the meeting starts." in html
     assert "No flight leaves ASB." in html
+
+
+def test_admin_shows_transfers_in_meeting_local_time(client, secretary):
+    from delegations.models import GroundTransfer
+
+    delegate = DelegateFactory()
+    GroundTransfer.objects.create(
+        delegate=delegate,
+        pickup_at=datetime.datetime(2017, 6, 12, 6, 25, tzinfo=datetime.UTC),
+        pickup_place_en="Airport",
+        pickup_place_ru="Аэропорт",
+        destination_en="Hotel",
+        destination_ru="Гостиница",
+    )
+    html = client.get(f"/admin/delegations/delegate/{delegate.pk}/change/").content
+    assert b'value="11:25:00"' in html  # Asia/Ashgabat is UTC+5
