@@ -80,3 +80,47 @@ CASES = [
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES), ids=matrix_ids(CASES))
 def test_access(world, case, role):
     run_case(world, case, role)
+
+
+def test_phone_and_passport_visible_only_where_allowed(world):
+    """Delegate A's phone and passport reach A, A's focal point and the secretariat
+    only; never delegate B, another delegation's focal point, or a drafter."""
+    import datetime
+
+    from delegations.models import Passport
+
+    world.delegate_a.phone = "+99312488371"
+    world.delegate_a.save()
+    Passport.objects.create(
+        delegate=world.delegate_a,
+        number="P5544332",
+        nationality="KZ",
+        expires_on=datetime.date(2030, 1, 1),
+    )
+    focal = world.links["focal_point"].token
+    seen = {
+        "delegate_a": f"/l/{world.token('delegate_a')}/details/",
+        "focal_point": f"/l/{focal}/details/?delegate={world.delegate_a.pk}",
+        "secretariat": f"/admin/delegations/delegate/{world.delegate_a.pk}/change/",
+    }
+    for role, url in seen.items():
+        client = world.clients.get(role) or world.clients["anonymous"]
+        html = client.get(url).content.decode()
+        assert "P5544332" in html, role
+        assert "+993 12 48-83-71" in html or "+99312488371" in html, role
+    hidden = {
+        "delegate_b": [
+            f"/l/{world.token('delegate_b')}/",
+            f"/l/{world.token('delegate_b')}/details/?delegate={world.delegate_a.pk}",
+        ],
+        "other_focal_point": [f"/l/{world.token('other_focal_point')}/"],
+        "drafter": [
+            f"/admin/delegations/delegate/{world.delegate_a.pk}/change/",
+            f"/admin/delegations/delegation/{world.delegation.pk}/change/",
+        ],
+    }
+    for role, urls in hidden.items():
+        for url in urls:
+            html = world.clients[role].get(url).content.decode()
+            assert "P5544332" not in html, (role, url)
+            assert "48-83-71" not in html and "488371" not in html, (role, url)
