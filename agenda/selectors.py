@@ -1,0 +1,262 @@
+"""Reads of the programme, each with a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from agenda.models import Session, SpeakingSlot
+from delegations.models import Delegate
+from dialogue.models import Meeting
+
+
+def programme_queryset(meeting: Meeting | int) -> QuerySet[Session]:
+    """Return the meeting's sessions with everything a page shows prefetched.
+
+    Six queries however many sessions, slots, chairs or hosts.
+    """
+    people = Delegate.objects.select_related("delegation").order_by(
+        "delegation__sort_order", "sort_order", "id"
+    )
+    return (
+        Session.objects.filter(meeting=meeting)
+        .select_related("room", "meeting")
+        .prefetch_related(
+            Prefetch(
+                "slots",
+                queryset=SpeakingSlot.objects.select_related(
+                    "speaker__delegation"
+                ).order_by("position"),
+            ),
+            Prefetch("chairs", queryset=people),
+            Prefetch("hosts", queryset=people),
+            "invited_delegations",
+        )
+        .order_by("start_at", "room__sort_order", "id")
+    )
+
+
+def overlapping_sessions(
+    meeting_id: int,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    exclude_pk: int | None = None,
+) -> QuerySet[Session]:
+    """Return the meeting's sessions that share any time with [start, end)."""
+    queryset = Session.objects.filter(
+        meeting_id=meeting_id, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset
+
+
+def room_conflicts(session: Session) -> list[Session]:
+    """Return other sessions in the same room at overlapping times (one query)."""
+    if not (session.room_id and session.start_at and session.end_at):
+        return []
+    return list(
+        overlapping_sessions(
+            session.meeting_id,
+            start=session.start_at,
+            end=session.end_at,
+            exclude_pk=session.pk,
+        )
+        .filter(room_id=session.room_id)
+        .select_related("meeting")
+    )
+
+
+@dataclass(frozen=True)
+class SpeakerConflict:
+    speaker: Delegate
+    session: Session
+
+    def message(self) -> str:
+        return _(
+            "%(speaker)s already speaks in “%(session)s” at an overlapping time."
+        ) % {"speaker": self.speaker.name_latin, "session": self.session}
+
+
+def speaker_conflicts(
+    meeting_id: int,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    speaker_ids: list[int],
+    exclude_session_pk: int | None = None,
+) -> list[SpeakerConflict]:
+    """Return each speaker who speaks in another session overlapping [start, end).
+
+    One query.
+    """
+    if not speaker_ids:
+        return []
+    sessions = overlapping_sessions(
+        meeting_id, start=start, end=end, exclude_pk=exclude_session_pk
+    )
+    slots = (
+        SpeakingSlot.objects.filter(session__in=sessions, speaker_id__in=speaker_ids)
+        .select_related("speaker", "session__meeting")
+        .order_by("session__start_at", "position")
+    )
+    return [SpeakerConflict(slot.speaker, slot.session) for slot in slots]
+
+
+def allotted_minutes(session: Session) -> int:
+    """Return the minutes of all speaking slots (reads session.slots.all())."""
+    return sum(slot.minutes for slot in session.slots.all())
+
+
+def minutes_over(session: Session) -> int:
+    """Return by how many minutes the slots overrun the session (0 if they fit)."""
+    return max(allotted_minutes(session) - session.duration_minutes, 0)
+
+
+def session_warnings(session: Session) -> list[str]:
+    """Return warnings that never block a save (reads prefetched slots)."""
+    over = minutes_over(session)
+    if not over:
+        return []
+    return [
+        _(
+            "The speaking slots take %(allotted)s minutes but “%(session)s” lasts "
+            "%(duration)s minutes: %(over)s minutes over."
+        )
+        % {
+            "allotted": allotted_minutes(session),
+            "session": session.title_en,
+            "duration": session.duration_minutes,
+            "over": over,
+        }
+    ]
+
+
+@dataclass
+class SpeakerRow:
+    slot: SpeakingSlot
+    starts: datetime.datetime
+    ends: datetime.datetime
+
+
+def speakers_list(session: Session) -> list[SpeakerRow]:
+    """Return the slots with running clock times in the meeting's time zone.
+
+    Each speaker starts when the previous one's minutes end, from the session's
+    start. Reads session.slots.all(), so a prefetched session costs no query.
+    """
+    clock = session.start_local
+    rows = []
+    for slot in session.slots.all():
+        ends = clock + datetime.timedelta(minutes=slot.minutes)
+        rows.append(SpeakerRow(slot, clock, ends))
+        clock = ends
+    return rows
+
+
+@dataclass
+class Audience:
+    """Who looks at the programme: one delegate, or a focal point's delegation."""
+
+    delegation_ids: set[int]
+    delegates: list[Delegate] = field(default_factory=list)
+
+    @property
+    def delegate_ids(self) -> set[int]:
+        return {d.pk for d in self.delegates}
+
+
+def is_invited(session: Session, audience: Audience) -> bool:
+    """Return whether the session's invitation scope covers the audience.
+
+    Speakers, chairs and hosts always see their own sessions. Reads prefetched
+    relations only.
+    """
+    if is_involved(session, audience):
+        return True
+    scope = session.invitation
+    if scope == Session.Invitation.ALL:
+        return True
+    chosen = {d.pk for d in session.invited_delegations.all()}
+    if scope == Session.Invitation.CHOSEN:
+        return bool(chosen & audience.delegation_ids)
+    return any(
+        d.role == Delegate.Role.HEAD and (not chosen or d.delegation_id in chosen)
+        for d in audience.delegates
+    )
+
+
+def is_involved(session: Session, audience: Audience) -> bool:
+    """Return whether someone of the audience speaks, chairs or hosts."""
+    ids = audience.delegate_ids
+    people = [s.speaker_id for s in session.slots.all()]
+    people += [d.pk for d in session.chairs.all()]
+    people += [d.pk for d in session.hosts.all()]
+    return bool(ids.intersection(people))
+
+
+@dataclass
+class ProgrammeItem:
+    session: Session
+    own: bool
+    speakers: list[SpeakerRow]
+    own_slot_ids: set[int]
+
+
+def programme_for(meeting_id: int, audience: Audience) -> list[ProgrammeItem]:
+    """Return the sessions the audience is invited to, own ones marked.
+
+    Six queries however many sessions or delegates.
+    """
+    items = []
+    for session in programme_queryset(meeting_id):
+        if not is_invited(session, audience):
+            continue
+        rows = speakers_list(session)
+        items.append(
+            ProgrammeItem(
+                session=session,
+                own=is_involved(session, audience),
+                speakers=rows,
+                own_slot_ids={
+                    r.slot.pk
+                    for r in rows
+                    if r.slot.speaker_id in audience.delegate_ids
+                },
+            )
+        )
+    return items
+
+
+def public_programme(meeting: Meeting) -> list[ProgrammeItem]:
+    """Return every session of the meeting for the public page (six queries)."""
+    return [
+        ProgrammeItem(session, False, speakers_list(session), set())
+        for session in programme_queryset(meeting)
+    ]
+
+
+def programme_days(meeting: Meeting) -> list[datetime.date]:
+    """Return the local dates that have sessions, or the meeting's first day."""
+    tz = meeting.tzinfo
+    dates = sorted(
+        {
+            start.astimezone(tz).date()
+            for start in Session.objects.filter(meeting=meeting).values_list(
+                "start_at", flat=True
+            )
+        }
+    )
+    return dates or [meeting.start_date]
+
+
+def day_programme(meeting: Meeting, day: datetime.date) -> list[Session]:
+    """Return the sessions starting on a local day, with slots prefetched."""
+    tz = meeting.tzinfo
+    start = datetime.datetime.combine(day, datetime.time(0, 0), tz)
+    end = start + datetime.timedelta(days=1)
+    return list(
+        programme_queryset(meeting).filter(start_at__gte=start, start_at__lt=end)
+    )
