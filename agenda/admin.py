@@ -193,28 +193,35 @@ class SessionAdmin(SimpleHistoryAdmin):
         if formset.model is not SpeakingSlot:
             return super().save_formset(request, form, formset, change)
         session = form.instance
-        for slot in formset.deleted_objects:
-            remove_speaking_slot(slot)
+        # The admin's change message reads these three lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        for slot_form in formset.deleted_forms:
+            if slot_form.instance.pk:
+                remove_speaking_slot(slot_form.instance)
+                formset.deleted_objects.append(slot_form.instance)
         wanted = {}
         for slot_form in formset.kept_forms():
             slot = slot_form.instance
             slot.session = session
-            if slot_form.has_changed() or slot.pk is None:
+            if slot.pk is None:
                 save_speaking_slot(slot)
+                formset.new_objects.append(slot)
+            elif set(slot_form.changed_data) - {"order"}:
+                save_speaking_slot(slot)
+                formset.changed_objects.append((slot, slot_form.changed_data))
             wanted[slot.pk] = slot_form.cleaned_data.get("order")
-        current = list(session.slots.order_by("position").values_list("pk", "position"))
+        # Blank orders go last; ties keep the stored order; then 1..n.
+        current = session.slots.order_by("position").values_list("pk", "position")
         ordered = sorted(
-            current,
-            key=lambda item: (
-                wanted.get(item[0]) or 10_000,
-                item[1],
-            ),
+            current, key=lambda row: (wanted.get(row[0]) or 10_000, row[1])
         )
-        reorder_slots(session, slot_ids=[pk for pk, _pos in ordered])
-        session.refresh_from_db()
-        for warning in session_warnings(
-            programme_queryset(session.meeting_id).get(pk=session.pk)
-        ):
+        reorder_slots(session, slot_ids=[pk for pk, _position in ordered])
+        fresh = programme_queryset(session.meeting_id).get(pk=session.pk)
+        for warning in session_warnings(fresh):
             messages.warning(request, warning)
 
     def response_change(self, request, obj):
