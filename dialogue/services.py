@@ -1,9 +1,17 @@
-"""Writes that belong to the project package itself."""
+"""Writes that belong to the project package itself: worker heartbeats, packs."""
 
+import datetime
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from dialogue.models import WorkerHeartbeat
+from dialogue.models import Meeting, Pack, WorkerHeartbeat
 
 
 @transaction.atomic
@@ -16,3 +24,289 @@ def record_worker_heartbeat(hostname: str, *, token: str = "") -> WorkerHeartbea
         hostname=hostname, defaults={"seen_at": timezone.now(), "token": token}
     )
     return heartbeat
+
+
+# Packs ---------------------------------------------------------------------------
+
+logger = logging.getLogger("dialogue.packs")
+
+EDITIONS = ("en", "ru", "bilingual")
+# A pack still "rendering" this long after its start has lost its worker: the hard
+# time limit would have ended the task by then.
+STALE_GRACE = datetime.timedelta(seconds=30)
+# A queued pack whose message was lost (a purged broker) is queued again after this.
+QUEUED_STALE = datetime.timedelta(minutes=30)
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + STALE_GRACE
+
+
+def is_stale(pack: Pack, *, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if pack.status == Pack.Status.RENDERING:
+        return pack.started_at is None or pack.started_at < now - stale_after()
+    if pack.status == Pack.Status.QUEUED:
+        return pack.queued_at is None or pack.queued_at < now - QUEUED_STALE
+    return False
+
+
+def file_exists(pack: Pack) -> bool:
+    from dialogue.packs.files import absolute
+
+    return bool(pack.file) and absolute(pack.file).is_file()
+
+
+def _enqueue(pack_ids: list[int]) -> None:
+    """Queue one render task per pack once the transaction commits."""
+    from dialogue.tasks import render_pack as render_pack_task
+
+    def send():
+        for pack_id in pack_ids:
+            render_pack_task.apply_async(kwargs={"pack_id": pack_id})
+
+    if pack_ids:
+        transaction.on_commit(send)
+
+
+@dataclass
+class QueueResult:
+    queued: list[int] = field(default_factory=list)
+    skipped: int = 0
+    in_progress: int = 0
+
+
+@transaction.atomic
+def queue_packs(
+    meeting: Meeting,
+    *,
+    delegation_ids: list[int] | None = None,
+    languages: tuple[str, ...] = EDITIONS,
+    force: bool = False,
+) -> QueueResult:
+    """Return which packs of the meeting were queued and how many were skipped.
+
+    A pack whose fingerprint equals the one of its file on disk is skipped
+    (unless force); one already queued or rendering by a live worker is left
+    alone. Side effects: creates missing Pack rows, marks the others queued and
+    queues one Celery task per pack after commit; requeues stale packs first.
+    """
+    from dialogue.packs.inputs import meeting_briefing_fingerprints
+
+    sweep_stale_packs()
+    wanted = meeting_briefing_fingerprints(
+        meeting, delegation_ids=delegation_ids, languages=languages
+    )
+    existing = {
+        (p.delegation_id, p.language): p
+        for p in Pack.objects.select_for_update().filter(
+            meeting=meeting, kind=Pack.Kind.BRIEFING
+        )
+    }
+    result = QueueResult()
+    now = timezone.now()
+    for (delegation_id, language), fingerprint in wanted.items():
+        pack = existing.get((delegation_id, language))
+        if pack is None:
+            pack = Pack.objects.create(
+                meeting=meeting,
+                delegation_id=delegation_id,
+                language=language,
+                status=Pack.Status.QUEUED,
+                queued_at=now,
+            )
+            result.queued.append(pack.pk)
+            continue
+        if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
+            pack, now=now
+        ):
+            result.in_progress += 1
+            continue
+        if (
+            not force
+            and pack.status == Pack.Status.READY
+            and pack.fingerprint == fingerprint
+            and file_exists(pack)
+        ):
+            result.skipped += 1
+            continue
+        _mark_queued(pack, now)
+        result.queued.append(pack.pk)
+    _enqueue(result.queued)
+    return result
+
+
+def _mark_queued(pack: Pack, now: datetime.datetime) -> None:
+    Pack.objects.filter(pk=pack.pk).update(
+        status=Pack.Status.QUEUED, queued_at=now, error=""
+    )
+
+
+@transaction.atomic
+def requeue_packs(packs, *, force: bool = True) -> list[int]:
+    """Return the ids of the given packs queued again (retry, or render now).
+
+    Side effects: marks each pack queued (keeping its file, which stays served
+    until the new one replaces it) and queues one task per pack after commit.
+    Packs rendering on a live worker are left alone.
+    """
+    now = timezone.now()
+    queued = []
+    for pack in Pack.objects.select_for_update().filter(pk__in=[p.pk for p in packs]):
+        if pack.status == Pack.Status.RENDERING and not is_stale(pack, now=now):
+            continue
+        if force and pack.fingerprint:
+            # Forget the fingerprint so the task renders even if nothing changed.
+            Pack.objects.filter(pk=pack.pk).update(fingerprint="")
+        _mark_queued(pack, now)
+        queued.append(pack.pk)
+    _enqueue(queued)
+    return queued
+
+
+@transaction.atomic
+def sweep_stale_packs() -> list[int]:
+    """Return the ids of packs requeued because their worker is gone.
+
+    A pack "rendering" for longer than the hard time limit plus a grace period
+    lost its worker (SIGKILL, out of memory, a lost host); one "queued" for
+    half an hour lost its message. Each is queued again once; the conditional
+    update makes concurrent sweeps (one per worker) requeue it only once.
+    Side effects: updates those packs to queued and queues their tasks.
+    """
+    now = timezone.now()
+    candidates = Pack.objects.filter(
+        Q(status=Pack.Status.RENDERING, started_at__lt=now - stale_after())
+        | Q(status=Pack.Status.QUEUED, queued_at__lt=now - QUEUED_STALE)
+    ).values_list("pk", "status", "started_at", "queued_at")
+    requeued = []
+    for pk, status, started_at, queued_at in candidates:
+        changed = Pack.objects.filter(
+            pk=pk, status=status, started_at=started_at, queued_at=queued_at
+        ).update(status=Pack.Status.QUEUED, queued_at=now)
+        if changed:
+            requeued.append(pk)
+    if requeued:
+        logger.warning("Requeued %s stale pack(s): %s", len(requeued), requeued)
+    _enqueue(requeued)
+    return requeued
+
+
+def render_pack(pack_id: int, *, worker: str = "") -> str:
+    """Return what happened to one pack: rendered, skipped, busy, gone or failed.
+
+    Idempotent: a pack whose file already matches its inputs is skipped, and a
+    pack another live worker is rendering is left to it. The new file replaces
+    the old only when complete. Side effects: updates the Pack row (status,
+    attempts, timings, fingerprint, error) and writes its file under MEDIA_ROOT.
+    Not atomic on purpose: the "rendering" status must be visible while the
+    worker lays the pack out.
+    """
+    from dialogue.packs.files import pack_relative_path, write_atomically
+    from dialogue.packs.inputs import pack_inputs
+
+    pack = (
+        Pack.objects.select_related("meeting", "delegation", "delegate")
+        .filter(pk=pack_id)
+        .first()
+    )
+    if pack is None:
+        return "gone"
+    if pack.status == Pack.Status.RENDERING and not is_stale(pack):
+        return "busy"
+    inputs = pack_inputs(pack)
+    if (
+        pack.status in (Pack.Status.READY, Pack.Status.QUEUED)
+        and pack.fingerprint == inputs.fingerprint
+        and file_exists(pack)
+    ):
+        Pack.objects.filter(pk=pack.pk).update(status=Pack.Status.READY, error="")
+        return "skipped"
+    started = timezone.now()
+    claimed = Pack.objects.filter(
+        pk=pack.pk, status=pack.status, started_at=pack.started_at
+    ).update(
+        status=Pack.Status.RENDERING,
+        started_at=started,
+        finished_at=None,
+        attempts=F("attempts") + 1,
+        worker=worker[:200],
+        error="",
+    )
+    if not claimed:
+        return "busy"
+    clock = time.monotonic()
+    try:
+        data, pages = inputs.render()
+        relative = pack_relative_path(pack)
+        write_atomically(relative, data)
+    except BaseException as exc:  # includes the soft time limit
+        reason = f"{exc.__class__.__name__}: {exc}"[:2000]
+        logger.exception("Pack %s failed", pack.pk)
+        Pack.objects.filter(pk=pack.pk).update(
+            status=Pack.Status.FAILED,
+            error=reason,
+            finished_at=timezone.now(),
+            render_seconds=time.monotonic() - clock,
+        )
+        if isinstance(exc, Exception):
+            return "failed"
+        raise
+    Pack.objects.filter(pk=pack.pk).update(
+        status=Pack.Status.READY,
+        fingerprint=inputs.fingerprint,
+        file=relative,
+        pages=pages,
+        size=len(data),
+        error="",
+        finished_at=timezone.now(),
+        render_seconds=time.monotonic() - clock,
+    )
+    return "rendered"
+
+
+@transaction.atomic
+def queue_visa_letter(delegate, *, force: bool = False) -> Pack:
+    """Return the delegate's visa letter pack, queued for rendering.
+
+    Only for a funded delegate with passport details (ValidationError
+    otherwise). Side effects: creates or updates the Pack row and queues its
+    task after commit (unless its file is already up to date).
+    """
+    from django.core.exceptions import ValidationError
+
+    from delegations.models import Passport
+    from dialogue.packs.inputs import pack_inputs
+
+    if not delegate.funded:
+        raise ValidationError(
+            _("%(name)s is not funded: visa letters are for funded delegates.")
+            % {"name": delegate.name_latin}
+        )
+    if not Passport.objects.filter(delegate=delegate).exists():
+        raise ValidationError(
+            _("%(name)s has no passport details.") % {"name": delegate.name_latin}
+        )
+    pack, _created = Pack.objects.select_for_update().get_or_create(
+        kind=Pack.Kind.VISA_LETTER,
+        delegate=delegate,
+        defaults={
+            "meeting_id": delegate.delegation.meeting_id,
+            "delegation_id": delegate.delegation_id,
+            "language": Pack.Language.BILINGUAL,
+            "queued_at": timezone.now(),
+        },
+    )
+    if pack.status == Pack.Status.RENDERING and not is_stale(pack):
+        return pack
+    fresh = (
+        not force
+        and pack.status == Pack.Status.READY
+        and pack.fingerprint == pack_inputs(pack).fingerprint
+        and file_exists(pack)
+    )
+    if not fresh:
+        _mark_queued(pack, timezone.now())
+        _enqueue([pack.pk])
+    pack.refresh_from_db()
+    return pack

@@ -207,3 +207,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+
+# --- Packs (issue 6) ---------------------------------------------------------
+# Redis keeps a delivered, unacknowledged message (acks_late) and gives it to
+# another worker after visibility_timeout; it must outlast the hard time limit,
+# or a long render would be delivered twice. Checked every 10 s.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
+# Each worker requeues packs left "rendering" by a dead worker this often (s).
+PACK_SWEEP_INTERVAL = int(os.environ.get("PACK_SWEEP_INTERVAL", "60"))

@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("delegations.urls")),
+    path("", include("dialogue.packs.urls")),
     path("", include("agenda.urls")),
 ]

@@ -1,0 +1,474 @@
+"""Everything a pack shows, read once into plain dicts of strings.
+
+A pack is the shared part (overview, programme, participants, declaration,
+practical information: the same for every delegation of a meeting) plus the
+delegation's own itineraries. Each part is a dict of already formatted strings
+in the pack's language, so that
+
+* the templates only print (and Django escapes) what they are given;
+* the fingerprint is the hash of exactly what is printed.
+
+Sections are lists of blocks ({"kind": ..., ...}); the bilingual edition sets
+the English and Russian blocks of a section side by side.
+
+The programme comes from agenda and the declaration from declaration when
+those apps provide them (looked up by name, so the packs work before they do).
+"""
+
+import datetime
+import difflib
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Prefetch
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from delegations.models import Delegate, Delegation, FlightLeg
+from dialogue.i18n import localized
+from dialogue.models import Meeting
+
+LANGS = ("en", "ru")
+
+
+def fmt_date(value: datetime.date, lang: str) -> str:
+    with translation.override(lang):
+        return formats.date_format(value, "j E Y" if lang == "ru" else "j F Y")
+
+
+def fmt_datetime(value: datetime.datetime, lang: str) -> str:
+    with translation.override(lang):
+        pattern = "j E Y, H:i" if lang == "ru" else "j F Y, H:i"
+        return formats.date_format(value, pattern)
+
+
+def fmt_time(value: datetime.datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def utc_offset(value: datetime.datetime) -> str:
+    offset = value.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+
+# The embedded font (Noto Sans) has no arrows; print these as dashes.
+GLYPHS = str.maketrans({"→": "–", "↔": "–", "←": "–"})
+
+
+def printable(text) -> str:
+    """Return text with the characters the embedded font lacks replaced."""
+    return str(text or "").translate(GLYPHS)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split plain text into paragraphs, one per line (never markup)."""
+    parts = [" ".join(line.split()) for line in (text or "").splitlines()]
+    return [printable(p) for p in parts if p]
+
+
+def meeting_dates(meeting: Meeting, lang: str) -> str:
+    if meeting.start_date == meeting.end_date:
+        return fmt_date(meeting.start_date, lang)
+    return f"{fmt_date(meeting.start_date, lang)} – {fmt_date(meeting.end_date, lang)}"
+
+
+# Shared part ---------------------------------------------------------------
+
+
+def meeting_facts(meeting: Meeting, lang: str) -> dict:
+    return {
+        "title": localized(meeting, "title", lang),
+        "short_title": localized(meeting, "short_title", lang),
+        "dates": meeting_dates(meeting, lang),
+        "venue": localized(meeting, "venue", lang),
+        "city": localized(meeting, "city", lang),
+        "country": meeting.country_name(lang),
+        "chair": localized(meeting, "chair", lang),
+        "organisers": localized(meeting, "organisers", lang),
+        "donors": localized(meeting, "donors", lang),
+        "time_zone": meeting.time_zone,
+    }
+
+
+def overview_blocks(meeting: Meeting, lang: str) -> list[dict]:
+    with translation.override(lang):
+        headings = [
+            ("background", _("Background")),
+            ("objectives", _("Objectives")),
+            ("format", _("Format")),
+            ("participants", _("Participation")),
+            ("expected_outcomes", _("Expected outcomes")),
+        ]
+    blocks = []
+    for field, heading in headings:
+        blocks.append({"kind": "h2", "text": heading})
+        blocks += [
+            {"kind": "p", "text": p}
+            for p in paragraphs(localized(meeting, field, lang))
+        ]
+    return blocks
+
+
+def agenda_available() -> bool:
+    try:
+        apps.get_model("agenda", "Session")
+        import agenda.selectors  # noqa: F401
+    except (LookupError, ImportError):
+        return False
+    return True
+
+
+def load_programme(meeting: Meeting) -> list:
+    """Return the meeting's sessions with slots prefetched, or [] without agenda."""
+    if not agenda_available():
+        return []
+    from agenda.selectors import programme_queryset
+
+    return list(programme_queryset(meeting))
+
+
+def programme_blocks(sessions: list, lang: str) -> list[dict]:
+    """Return one block per session with the speaking order and clock times."""
+    from_agenda = agenda_available()
+    blocks = []
+    for session in sessions:
+        from agenda.selectors import speakers_list
+
+        start, end = session.start_local, session.end_local
+        with translation.override(lang):
+            details = [
+                session.room.place(lang),
+                str(session.get_format_display()),
+                _("interpretation: %(pairs)s")
+                % {"pairs": printable(session.get_interpretation_display())},
+                _("invited: %(who)s") % {"who": session.get_invitation_display()},
+            ]
+            chairs_label = _("Hosts") if session.hosts.all() else _("Chair")
+        people = list(session.hosts.all()) or list(session.chairs.all())
+        blocks.append(
+            {
+                "kind": "session",
+                "day": fmt_date(start.date(), lang),
+                "time": f"{fmt_time(start)}–{fmt_time(end)}",
+                "title": session.title(lang),
+                "details": " · ".join(d for d in details if d),
+                "description": paragraphs(session.description(lang)),
+                "chairs_label": chairs_label,
+                "chairs": ", ".join(p.name(lang) for p in people),
+                "slots": [
+                    {
+                        "order": row.slot.position,
+                        "clock": f"{fmt_time(row.starts)}–{fmt_time(row.ends)}",
+                        "speaker": row.slot.speaker.name(lang),
+                        "delegation": row.slot.speaker.delegation.name(lang),
+                        "subject": row.slot.subject(lang),
+                        "minutes": row.slot.minutes,
+                    }
+                    for row in speakers_list(session)
+                ],
+            }
+        )
+    if not blocks:
+        with translation.override(lang):
+            note = (
+                _("The programme will be announced by the secretariat.")
+                if from_agenda
+                else _("The programme is not yet available.")
+            )
+        blocks.append({"kind": "p", "text": note, "muted": True})
+    return blocks
+
+
+def participant_blocks(delegations: list[Delegation], lang: str) -> list[dict]:
+    """Return one block per delegation with its delegates in the pack's script."""
+    return [
+        {
+            "kind": "delegation",
+            "name": delegation.name(lang),
+            "delegates": [
+                {"name": d.name(lang), "position": d.position(lang)}
+                for d in delegation.delegates.all()
+            ],
+        }
+        for delegation in delegations
+    ]
+
+
+# Declaration ----------------------------------------------------------------
+
+
+def load_declaration(meeting: Meeting) -> tuple | None:
+    """Return (declaration, latest circulated version, previous circulated one).
+
+    None while the declaration app has no circulated version for the meeting.
+    """
+    try:
+        apps.get_model("declaration", "DeclarationVersion")
+    except LookupError:
+        return None
+    return circulated_declaration(meeting)
+
+
+def circulated_declaration(meeting: Meeting) -> tuple | None:
+    """Read the declaration app's latest two circulated versions (see above)."""
+    return None
+
+
+def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]]:
+    """Return (facts, blocks) for the latest circulated version and its changes."""
+    with translation.override(lang):
+        if not found:
+            return {"version": ""}, [
+                {
+                    "kind": "p",
+                    "muted": True,
+                    "text": _("No draft of the declaration has been circulated yet."),
+                }
+            ]
+        declaration, latest, previous = found
+        title = localized(declaration, "title", lang)
+        facts = {
+            "title": title,
+            "version": _("Version %(number)s") % {"number": latest["number"]},
+            "circulated": fmt_date(latest["circulated_on"], lang)
+            if latest.get("circulated_on")
+            else "",
+        }
+        blocks = [
+            {
+                "kind": "p",
+                "muted": True,
+                "text": _("%(title)s, version %(number)s, circulated on %(date)s.")
+                % {
+                    "title": title,
+                    "number": latest["number"],
+                    "date": facts["circulated"] or "—",
+                },
+            }
+        ]
+        blocks += [
+            {
+                "kind": "para",
+                "number": p["number"],
+                "operative": p["operative"],
+                "text": p["text"][lang],
+            }
+            for p in latest["paragraphs"]
+        ]
+        blocks.append({"kind": "h2", "text": _("Changes since the previous version")})
+        if previous is None:
+            blocks.append(
+                {
+                    "kind": "p",
+                    "muted": True,
+                    "text": _("This is the first circulated version."),
+                }
+            )
+        else:
+            blocks.append(
+                {
+                    "kind": "p",
+                    "muted": True,
+                    "text": _("Compared with version %(number)s.")
+                    % {"number": previous["number"]},
+                }
+            )
+            changes = paragraph_changes(previous["paragraphs"], latest["paragraphs"])
+            blocks += [
+                {**change, "text": change["text"][lang], "old": change["old"][lang]}
+                for change in changes
+            ] or [{"kind": "p", "muted": True, "text": _("No changes.")}]
+    return facts, blocks
+
+
+def paragraph_changes(old: list[dict], new: list[dict]) -> list[dict]:
+    """Return the paragraphs added, removed or reworded between two versions.
+
+    Paragraphs are matched by their English text (numbers move when paragraphs
+    are inserted); a reworded paragraph keeps its position in the sequence.
+    """
+    old_keys = [p["text"]["en"] for p in old]
+    new_keys = [p["text"]["en"] for p in new]
+    empty = {"en": "", "ru": ""}
+    changes = []
+    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = old[i1:i2], new[j1:j2]
+        for index in range(max(len(before), len(after))):
+            a = before[index] if index < len(before) else None
+            b = after[index] if index < len(after) else None
+            change = "changed" if a and b else ("added" if b else "removed")
+            changes.append(
+                {
+                    "kind": "change",
+                    "change": change,
+                    "number": (b or a)["number"],
+                    "text": (b or a)["text"],
+                    "old": a["text"] if a and b else empty,
+                }
+            )
+    return changes
+
+
+def practical_blocks(meeting: Meeting, lang: str) -> list[dict]:
+    facts = meeting_facts(meeting, lang)
+    with translation.override(lang):
+        names = {"en": _("English"), "ru": _("Russian")}
+        languages = ", ".join(
+            str(names[code]) for code in meeting.language_codes if code in names
+        )
+        rows = [
+            (_("Venue"), f"{facts['venue']}, {facts['city']}, {facts['country']}"),
+            (_("Date"), facts["dates"]),
+            (
+                _("Times"),
+                _("All times in this pack are local: %(zone)s at the venue.")
+                % {"zone": meeting.time_zone},
+            ),
+            (_("Chair"), facts["chair"]),
+            (_("Organisers"), facts["organisers"]),
+            (_("Funded by"), facts["donors"]),
+            (
+                _("Interpretation"),
+                _("Simultaneous interpretation is provided in %(languages)s.")
+                % {"languages": languages},
+            ),
+            (_("Secretariat email"), meeting.secretariat_email),
+            (_("Secretariat phone"), meeting.secretariat_phone),
+        ]
+    return [{"kind": "dl", "rows": [(k, v) for k, v in rows if v]}]
+
+
+@dataclass
+class MeetingData:
+    """What every pack of a meeting reads, loaded in a fixed number of queries."""
+
+    meeting: Meeting
+    delegations: list[Delegation]  # delegates prefetched, in order
+    sessions: list
+    declaration: tuple | None
+
+
+def load_meeting_data(meeting: Meeting, *, with_travel: bool = False) -> MeetingData:
+    """Return the meeting's shared data; with travel, every delegate's trips too.
+
+    Queries: 2 (delegations, delegates) + 3 with travel + the programme's and the
+    declaration's own fixed counts.
+    """
+    delegates = Delegate.objects.order_by("sort_order", "id")
+    if with_travel:
+        delegates = delegates.prefetch_related(
+            Prefetch(
+                "flights",
+                queryset=FlightLeg.objects.exclude(
+                    status=FlightLeg.Status.CANCELLED
+                ).order_by("departs_at", "id"),
+            ),
+            "hotel_stays",
+            "transfers",
+        )
+    delegations = list(
+        Delegation.objects.filter(meeting=meeting)
+        .exclude(invitation_status=Delegation.Invitation.DECLINED)
+        .order_by("sort_order", "name_en", "id")
+        .prefetch_related(Prefetch("delegates", queryset=delegates))
+    )
+    return MeetingData(
+        meeting=meeting,
+        delegations=delegations,
+        sessions=load_programme(meeting),
+        declaration=load_declaration(meeting),
+    )
+
+
+def shared_content(data: MeetingData, lang: str) -> dict:
+    """Return the part of every pack that is the same for all delegations."""
+    declaration_facts, declaration = declaration_blocks(data.declaration, lang)
+    return {
+        "lang": lang,
+        "meeting": meeting_facts(data.meeting, lang),
+        "overview": overview_blocks(data.meeting, lang),
+        "programme": programme_blocks(data.sessions, lang),
+        "participants": participant_blocks(data.delegations, lang),
+        "declaration_facts": declaration_facts,
+        "declaration": declaration,
+        "practical": practical_blocks(data.meeting, lang),
+    }
+
+
+# The delegation's own part ------------------------------------------------------
+
+
+def traveller_block(delegate: Delegate, meeting: Meeting, lang: str) -> dict:
+    """Return a delegate's flights (local times), hotel stays and transfers."""
+    tz = meeting.tzinfo
+    return {
+        "kind": "traveller",
+        "name": delegate.name(lang),
+        "position": delegate.position(lang),
+        "flights": [
+            {
+                "flight": f"{f.carrier} {f.flight_number}",
+                "route": f"{f.from_airport} – {f.to_airport}",
+                "departs": fmt_datetime(f.departs_local, lang),
+                "departs_zone": f"{f.from_airport}, {utc_offset(f.departs_local)}",
+                "arrives": fmt_datetime(f.arrives_local, lang),
+                "arrives_zone": f"{f.to_airport}, {utc_offset(f.arrives_local)}",
+                "booking": f.booking_reference,
+            }
+            for f in delegate.flights.all()
+            if f.status != FlightLeg.Status.CANCELLED
+        ],
+        "hotels": [
+            {
+                "hotel": stay.hotel(lang),
+                "dates": f"{fmt_date(stay.check_in, lang)} – "
+                f"{fmt_date(stay.check_out, lang)}",
+                "confirmation": stay.confirmation_number,
+            }
+            for stay in delegate.hotel_stays.all()
+        ],
+        "transfers": [
+            {
+                "when": fmt_datetime(t.pickup_at.astimezone(tz), lang),
+                "route": f"{t.pickup_place(lang)} – {t.destination(lang)}",
+            }
+            for t in delegate.transfers.all()
+        ],
+    }
+
+
+def own_content(delegation: Delegation, meeting: Meeting, lang: str) -> dict:
+    """Return the delegation's own pages: each delegate's itinerary.
+
+    Reads delegation.delegates.all() with flights, hotel stays and transfers
+    prefetched (load_meeting_data(with_travel=True) or delegation_with_travel).
+    """
+    return {
+        "lang": lang,
+        "delegation": delegation.name(lang),
+        "travellers": [
+            traveller_block(d, meeting, lang) for d in delegation.delegates.all()
+        ],
+    }
+
+
+def delegation_with_travel(delegation_id: int) -> Delegation:
+    """Return one delegation with its delegates' travel prefetched (5 queries)."""
+    delegates = Delegate.objects.order_by("sort_order", "id").prefetch_related(
+        Prefetch(
+            "flights",
+            queryset=FlightLeg.objects.exclude(
+                status=FlightLeg.Status.CANCELLED
+            ).order_by("departs_at", "id"),
+        ),
+        "hotel_stays",
+        "transfers",
+    )
+    return (
+        Delegation.objects.select_related("meeting")
+        .prefetch_related(Prefetch("delegates", queryset=delegates))
+        .get(pk=delegation_id)
+    )

@@ -1,0 +1,102 @@
+"""The inputs of a pack: its content and their fingerprint, and how to render it.
+
+The fingerprint of a briefing pack is the hash of its edition, of the shared
+content's fingerprint and of the delegation's own content. Editing one
+delegate's flight changes only that delegation's own content, so only that
+delegation's packs get a new fingerprint.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from dialogue.models import Meeting, Pack
+from dialogue.packs.content import (
+    delegation_with_travel,
+    load_meeting_data,
+    own_content,
+    shared_content,
+)
+from dialogue.packs.fingerprint import fingerprint
+from dialogue.packs.letters import letter_content
+from dialogue.packs.render import edition_langs, renderer
+
+
+def shared_fingerprint(shared: dict, edition: str) -> str:
+    return fingerprint(
+        "shared", edition, [shared[lang] for lang in edition_langs(edition)]
+    )
+
+
+def briefing_fingerprint(edition: str, shared_key: str, own: dict) -> str:
+    return fingerprint(
+        "briefing", edition, shared_key, [own[lang] for lang in edition_langs(edition)]
+    )
+
+
+@dataclass
+class PackInputs:
+    pack: Pack
+    fingerprint: str
+    shared: Any = None
+    own: Any = None
+    shared_key: str = ""
+    letter: Any = None
+
+    def render(self) -> tuple[bytes, int]:
+        """Return (PDF bytes, page count), laid out by this process's renderer."""
+        if self.letter is not None:
+            return renderer().render_letter(self.letter)
+        return renderer().render_briefing(
+            self.pack.language,
+            shared=self.shared,
+            own=self.own,
+            shared_key=self.shared_key,
+        )
+
+
+def pack_inputs(pack: Pack) -> PackInputs:
+    """Return the content and fingerprint of one pack (a fixed number of queries)."""
+    if pack.kind == Pack.Kind.VISA_LETTER:
+        letter = letter_content(pack.delegate_id)
+        return PackInputs(pack, fingerprint("visa_letter", letter), letter=letter)
+    langs = edition_langs(pack.language)
+    data = load_meeting_data(pack.meeting)
+    delegation = delegation_with_travel(pack.delegation_id)
+    shared = {lang: shared_content(data, lang) for lang in langs}
+    own = {lang: own_content(delegation, pack.meeting, lang) for lang in langs}
+    shared_key = shared_fingerprint(shared, pack.language)
+    return PackInputs(
+        pack,
+        briefing_fingerprint(pack.language, shared_key, own),
+        shared=shared,
+        own=own,
+        shared_key=shared_key,
+    )
+
+
+def meeting_briefing_fingerprints(
+    meeting: Meeting,
+    *,
+    delegation_ids: list[int] | None = None,
+    languages: tuple[str, ...] = ("en", "ru", "bilingual"),
+) -> dict[tuple[int, str], str]:
+    """Return {(delegation id, edition): fingerprint} for the meeting's packs.
+
+    Reads the whole meeting once (a fixed number of queries), so checking every
+    pack of a 193-delegation meeting for changes takes well under a second.
+    """
+    data = load_meeting_data(meeting, with_travel=True)
+    shared = {lang: shared_content(data, lang) for lang in ("en", "ru")}
+    shared_keys = {
+        edition: shared_fingerprint(shared, edition) for edition in languages
+    }
+    wanted = {}
+    for delegation in data.delegations:
+        if delegation_ids is not None and delegation.pk not in delegation_ids:
+            continue
+        own = {lang: own_content(delegation, meeting, lang) for lang in ("en", "ru")}
+        for edition in languages:
+            wanted[(delegation.pk, edition)] = briefing_fingerprint(
+                edition, shared_keys[edition], own
+            )
+    return wanted

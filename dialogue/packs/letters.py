@@ -1,0 +1,126 @@
+"""The content of a visa support letter: a bilingual letter of invitation.
+
+Built from the delegate's passport details and itinerary. Only staff with
+delegations.view_passport_details can produce or download one (see admin.py).
+"""
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from delegations.models import Delegate, FlightLeg
+from dialogue.countries import country_name
+from dialogue.i18n import localized
+from dialogue.packs.content import fmt_date, fmt_datetime, meeting_dates
+
+
+def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
+    meeting = delegate.delegation.meeting
+    passport = delegate.passport
+    venue = meeting.venue_airport
+    flights = [
+        f for f in delegate.flights.all() if f.status != FlightLeg.Status.CANCELLED
+    ]
+    arrival = next((f for f in flights if f.to_airport == venue), None)
+    departure = next((f for f in reversed(flights) if f.from_airport == venue), None)
+    stays = list(delegate.hotel_stays.all())
+    with translation.override(lang):
+        facts = [
+            (_("Name"), delegate.name_latin),
+            (_("Name (Cyrillic)"), delegate.name_cyrillic),
+            (_("Position"), delegate.position(lang)),
+            (_("Delegation"), delegate.delegation.name(lang)),
+            (_("Nationality"), country_name(passport.nationality, lang)),
+            (
+                _("Date of birth"),
+                fmt_date(passport.date_of_birth, lang)
+                if passport.date_of_birth
+                else "",
+            ),
+            (_("Passport number"), passport.number),
+            (_("Passport valid until"), fmt_date(passport.expires_on, lang)),
+            (
+                _("Arrival"),
+                f"{arrival.carrier} {arrival.flight_number}, "
+                f"{fmt_datetime(arrival.arrives_local, lang)} ({arrival.to_airport})"
+                if arrival
+                else "",
+            ),
+            (
+                _("Departure"),
+                f"{departure.carrier} {departure.flight_number}, "
+                f"{fmt_datetime(departure.departs_local, lang)} "
+                f"({departure.from_airport})"
+                if departure
+                else "",
+            ),
+            (
+                _("Accommodation"),
+                "; ".join(
+                    f"{s.hotel(lang)}, {fmt_date(s.check_in, lang)} – "
+                    f"{fmt_date(s.check_out, lang)}"
+                    for s in stays
+                ),
+            ),
+        ]
+        body = [
+            _("To the consular authorities of %(country)s")
+            % {"country": meeting.country_name(lang)},
+            _(
+                "The secretariat of the %(meeting)s, to be held in %(city)s on "
+                "%(dates)s, presents its compliments and has the honour to confirm "
+                "that the person named below is invited to take part in the meeting "
+                "as a member of the delegation of %(delegation)s."
+            )
+            % {
+                "meeting": localized(meeting, "title", lang),
+                "city": localized(meeting, "city", lang),
+                "dates": meeting_dates(meeting, lang),
+                "delegation": delegate.delegation.name(lang),
+            },
+            _(
+                "The travel and accommodation of this participant are covered by the "
+                "project funded by %(donors)s. The secretariat would be grateful for "
+                "the issuance of an entry visa valid for the dates of travel."
+            )
+            % {"donors": localized(meeting, "donors", lang) or "—"},
+        ]
+        closing = _(
+            "The secretariat avails itself of this opportunity to renew the "
+            "assurances of its highest consideration."
+        )
+        return {
+            "heading": _("Letter of invitation for visa purposes"),
+            "salutation": body[0],
+            "body": body[1:],
+            "facts": [(k, v) for k, v in facts if v],
+            "closing": closing,
+            "signature": _("Secretariat of the meeting"),
+            "organisers": localized(meeting, "organisers", lang),
+            "date": fmt_date(timezone.localdate(), lang),
+        }
+
+
+def letter_content(delegate_id: int) -> dict:
+    """Return the letter's template context, English and Russian side by side."""
+    delegate = (
+        Delegate.objects.select_related("delegation__meeting", "passport")
+        .prefetch_related("flights", "hotel_stays")
+        .get(pk=delegate_id)
+    )
+    meeting = delegate.delegation.meeting
+    en = letter_paragraphs(delegate, "en")
+    ru = letter_paragraphs(delegate, "ru")
+    return {
+        "html_lang": "en",
+        "edition": "bilingual",
+        "start_page": 1,
+        "doc_title": f"{en['heading']}: {delegate.name_latin}",
+        "running": f"{meeting.short_title_en} / {meeting.short_title_ru}",
+        "reference": f"{meeting.slug.upper()}/VISA/{delegate.pk:04d}",
+        "en": en,
+        "ru": ru,
+        "rows": [
+            ("salutation", en["salutation"], ru["salutation"]),
+            *[("p", a, b) for a, b in zip(en["body"], ru["body"], strict=True)],
+        ],
+    }

@@ -1,0 +1,319 @@
+"""Lay out what differs, once.
+
+A briefing pack is four laid-out documents put together:
+
+    front   cover and table of contents        per pack (small)
+    head    overview, programme, participants  shared: once per edition
+    own     the delegation's itineraries       per pack
+    tail    declaration, practical information shared: once per edition and
+                                                first page number
+
+Shared documents are kept in a small per-process cache keyed by the shared
+content's fingerprint, so a worker process lays them out once and then, for each
+pack, lays out only the front and own pages. Page numbers are in the running
+footer, so each part is laid out knowing its first page number; the table of
+contents is laid out last, when every section's page is known.
+
+`Document.copy(pages)` over pages of the four documents gives one document that
+WeasyPrint writes as a tagged PDF/UA-1 file: structure tree, /Lang, title and
+the outline (bookmarks) all come out of the one write.
+"""
+
+import logging
+import threading
+from collections import OrderedDict
+from itertools import zip_longest
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from dialogue.packs.fetcher import SafeURLFetcher
+
+logger = logging.getLogger("dialogue.packs")
+
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+EDITIONS = ("en", "ru", "bilingual")
+HEAD_SECTIONS = ("overview", "programme", "participants")
+OWN_SECTIONS = ("itineraries",)
+TAIL_SECTIONS = ("declaration", "practical")
+SECTIONS = HEAD_SECTIONS + OWN_SECTIONS + TAIL_SECTIONS
+
+
+def section_titles(lang: str) -> dict:
+    with translation.override(lang):
+        return {
+            "overview": _("Meeting overview"),
+            "programme": _("Programme"),
+            "participants": _("List of participants"),
+            "itineraries": _("Your itineraries"),
+            "declaration": _("Draft declaration"),
+            "practical": _("Practical information"),
+            "contents": _("Contents"),
+            "pack": _("Briefing pack"),
+        }
+
+
+def edition_langs(edition: str) -> tuple[str, ...]:
+    return ("en", "ru") if edition == "bilingual" else (edition,)
+
+
+def html_lang(edition: str) -> str:
+    return "ru" if edition == "ru" else "en"
+
+
+def title_for(edition: str, key: str) -> str:
+    """Return a label in the edition's language, or 'English / Русский'."""
+    return " / ".join(section_titles(lang)[key] for lang in edition_langs(edition))
+
+
+def section(edition: str, key: str, contents: dict) -> dict:
+    """Return a section for the templates: title and rows of blocks.
+
+    contents maps a language to its blocks; the bilingual edition pairs the
+    English and Russian blocks row by row (side by side).
+    """
+    langs = edition_langs(edition)
+    rows = list(zip_longest(*(contents[lang] for lang in langs)))
+    return {"id": key, "title": title_for(edition, key), "rows": rows}
+
+
+class PackRenderer:
+    """Renders packs in one process; keeps shared layouts between packs."""
+
+    def __init__(self, *, cache_size: int = 24):
+        self.fetcher = SafeURLFetcher()
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(
+            url="dialogue-static:css/pdf.css",
+            url_fetcher=self.fetcher,
+            font_config=self.font_config,
+        )
+        self.cache: OrderedDict = OrderedDict()
+        self.cache_size = cache_size
+        self.layouts = 0  # documents laid out (for tests and the benchmark)
+
+    # Layout ---------------------------------------------------------------
+
+    def layout(self, template: str, context: dict):
+        html = render_to_string(template, context)
+        self.layouts += 1
+        return HTML(string=html, url_fetcher=self.fetcher).render(
+            font_config=self.font_config, stylesheets=[self.stylesheet], **PDF_OPTIONS
+        )
+
+    def cached(self, key: tuple, build):
+        if key in self.cache:
+            self.cache.move_to_end(key)
+            return self.cache[key]
+        document = build()
+        self.cache[key] = document
+        while len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+        return document
+
+    @staticmethod
+    def section_pages(document, first_page: int) -> dict:
+        """Return {section id: page number} from the anchors of laid-out pages."""
+        found = {}
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                if anchor.startswith("sec-") or anchor.startswith("person-"):
+                    found.setdefault(anchor, first_page + index)
+        return found
+
+    # Briefing packs ---------------------------------------------------------
+
+    def part_context(self, edition: str, shared: dict, keys, start_page: int):
+        langs = edition_langs(edition)
+        first = shared[langs[0]]
+        return {
+            "edition": edition,
+            "html_lang": html_lang(edition),
+            "langs": langs,
+            "start_page": start_page,
+            "running": self.running_title(edition, shared),
+            "doc_title": first["meeting"]["short_title"],
+            "sections": [
+                section(edition, key, {lang: shared[lang][key] for lang in langs})
+                for key in keys
+            ],
+        }
+
+    @staticmethod
+    def running_title(edition: str, shared: dict) -> str:
+        langs = edition_langs(edition)
+        titles = " / ".join(shared[lang]["meeting"]["short_title"] for lang in langs)
+        if edition == "bilingual":
+            return titles
+        return f"{titles} · {title_for(edition, 'pack')}"
+
+    def render_briefing(
+        self, edition: str, *, shared: dict, own: dict, shared_key: str
+    ) -> tuple[bytes, int]:
+        """Return (PDF bytes, page count) of one pack.
+
+        shared and own map each language of the edition to the content dicts of
+        content.shared_content and content.own_content; shared_key is the
+        shared content's fingerprint (the cache key of its layouts).
+        """
+        langs = edition_langs(edition)
+        front_pages = 2
+        for _attempt in range(3):
+            head_start = front_pages + 1
+            head = self.cached(
+                ("head", shared_key, edition, head_start),
+                lambda start=head_start: self.layout(
+                    "pdf/part.html",
+                    self.part_context(edition, shared, HEAD_SECTIONS, start),
+                ),
+            )
+            own_start = head_start + len(head.pages)
+            own_doc = self.layout(
+                "pdf/part.html",
+                {
+                    **self.part_context(edition, shared, (), own_start),
+                    "sections": [
+                        section(
+                            edition,
+                            "itineraries",
+                            {lang: own[lang]["travellers"] for lang in langs},
+                        )
+                    ],
+                    "delegation": " / ".join(own[lang]["delegation"] for lang in langs),
+                },
+            )
+            tail_start = own_start + len(own_doc.pages)
+            tail = self.cached(
+                ("tail", shared_key, edition, tail_start),
+                lambda start=tail_start: self.layout(
+                    "pdf/part.html",
+                    self.part_context(edition, shared, TAIL_SECTIONS, start),
+                ),
+            )
+            pages = {
+                **self.section_pages(head, head_start),
+                **self.section_pages(own_doc, own_start),
+                **self.section_pages(tail, tail_start),
+            }
+            front = self.layout(
+                "pdf/front.html",
+                self.front_context(edition, shared, own, pages),
+            )
+            if len(front.pages) == front_pages:
+                break
+            front_pages = len(front.pages)
+        document = front.copy([*front.pages, *head.pages, *own_doc.pages, *tail.pages])
+        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+
+    def front_context(self, edition: str, shared: dict, own: dict, pages: dict):
+        langs = edition_langs(edition)
+        entries = []
+        for key in SECTIONS:
+            entries.append(
+                {
+                    "anchor": f"sec-{key}",
+                    "title": title_for(edition, key),
+                    "page": pages.get(f"sec-{key}", ""),
+                    "level": 1,
+                }
+            )
+            if key == "itineraries":
+                for index in range(len(own[langs[0]]["travellers"])):
+                    anchor = f"person-{index}"
+                    entries.append(
+                        {
+                            "anchor": anchor,
+                            "title": " / ".join(
+                                dict.fromkeys(
+                                    own[lang]["travellers"][index]["name"]
+                                    for lang in langs
+                                )
+                            ),
+                            "page": pages.get(anchor, ""),
+                            "level": 2,
+                        }
+                    )
+        delegation = " / ".join(own[lang]["delegation"] for lang in langs)
+        return {
+            "edition": edition,
+            "html_lang": html_lang(edition),
+            "langs": langs,
+            "start_page": 1,
+            "running": self.running_title(edition, shared),
+            "doc_title": f"{title_for(edition, 'pack')}: {delegation}",
+            "meetings": [shared[lang]["meeting"] for lang in langs],
+            "delegation": delegation,
+            "pack_title": title_for(edition, "pack"),
+            "contents_title": title_for(edition, "contents"),
+            "entries": entries,
+            "edition_label": edition_label(edition),
+        }
+
+    def render_whole(self, edition: str, *, shared: dict, own: dict) -> bytes:
+        """Return the pack laid out as one HTML document (the naive baseline).
+
+        The benchmark compares render_briefing against this; the table of
+        contents uses target-counter() within the one document.
+        """
+        langs = edition_langs(edition)
+        context = self.front_context(edition, shared, own, {})
+        context["whole"] = True
+        context["sections"] = [
+            section(edition, key, {lang: shared[lang][key] for lang in langs})
+            for key in HEAD_SECTIONS
+        ]
+        context["own_sections"] = [
+            section(
+                edition,
+                "itineraries",
+                {lang: own[lang]["travellers"] for lang in langs},
+            )
+        ]
+        context["tail_sections"] = [
+            section(edition, key, {lang: shared[lang][key] for lang in langs})
+            for key in TAIL_SECTIONS
+        ]
+        html = render_to_string("pdf/whole.html", context)
+        fetcher = SafeURLFetcher()
+        font_config = FontConfiguration()
+        stylesheet = CSS(
+            url="dialogue-static:css/pdf.css",
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+        return HTML(string=html, url_fetcher=fetcher).write_pdf(
+            font_config=font_config, stylesheets=[stylesheet], **PDF_OPTIONS
+        )
+
+    # Visa letters -------------------------------------------------------------
+
+    def render_letter(self, letter: dict) -> tuple[bytes, int]:
+        document = self.layout("pdf/visa_letter.html", letter)
+        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+
+
+def edition_label(edition: str) -> str:
+    labels = {
+        "en": "English edition",
+        "ru": "Издание на русском языке",
+        "bilingual": "English and Russian / На английском и русском языках",
+    }
+    return labels[edition]
+
+
+_local = threading.local()
+
+
+def renderer() -> PackRenderer:
+    """Return this process's renderer (and its cache of shared layouts).
+
+    One per thread: WeasyPrint objects are not shared between threads. A Celery
+    prefork child keeps its renderer until it is recycled.
+    """
+    instance = getattr(_local, "renderer", None)
+    if instance is None:
+        instance = _local.renderer = PackRenderer()
+    return instance
