@@ -32,9 +32,11 @@ METADATA = "http://169.254.169.254/latest/meta-data/"
 )
 def test_fetcher_refuses_anything_not_ours(url, caplog):
     fetcher = SafeURLFetcher()
-    with caplog.at_level(logging.WARNING, logger="dialogue.packs"):
-        with pytest.raises(RefusedURL):
-            fetcher.fetch(url)
+    with (
+        caplog.at_level(logging.WARNING, logger="dialogue.packs"),
+        pytest.raises(RefusedURL),
+    ):
+        fetcher.fetch(url)
     assert fetcher.refused == [url]
     assert "refused" in caplog.text
 

@@ -1,4 +1,4 @@
-"""The fingerprint: unchanged packs are skipped; one flight re-renders one delegation."""
+"""Fingerprints: unchanged packs are skipped; a flight re-renders one delegation."""
 
 import datetime
 
