@@ -107,10 +107,10 @@ SQLITE_BACKWARD = [
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
     else:
         raise NotImplementedError(f"no programme triggers for {vendor}")
 
@@ -119,7 +119,7 @@ def backward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = [POSTGRES_BACKWARD] if vendor == "postgresql" else SQLITE_BACKWARD
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
