@@ -33,7 +33,7 @@ logger = logging.getLogger("dialogue.packs")
 EDITIONS = ("en", "ru", "bilingual")
 # A pack still "rendering" this long after its start has lost its worker: the hard
 # time limit would have ended the task by then.
-STALE_GRACE = datetime.timedelta(seconds=30)
+STALE_GRACE = datetime.timedelta(seconds=10)
 # A queued pack whose message was lost (a purged broker) is queued again after this.
 QUEUED_STALE = datetime.timedelta(minutes=30)
 
