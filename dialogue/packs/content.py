@@ -203,15 +203,68 @@ def load_declaration(meeting: Meeting) -> tuple | None:
     None while the declaration app has no circulated version for the meeting.
     """
     try:
-        apps.get_model("declaration", "DeclarationVersion")
+        apps.get_model("declaration", "Version")
     except LookupError:
         return None
     return circulated_declaration(meeting)
 
 
 def circulated_declaration(meeting: Meeting) -> tuple | None:
-    """Read the declaration app's latest two circulated versions (see above)."""
-    return None
+    """Return (declaration, latest, previous) circulated versions as plain dicts.
+
+    "Circulated" is any version past draft (circulated, superseded, adopted).
+    Each version dict: number, circulated_on, paragraphs [{number, operative,
+    text: {en, ru}}] numbered as diplomats number them. Three queries.
+    """
+    from declaration.models import Declaration, Paragraph, Version
+
+    declaration = Declaration.objects.filter(meeting=meeting).order_by("pk").first()
+    if declaration is None:
+        return None
+    versions = list(
+        Version.objects.filter(declaration=declaration)
+        .exclude(status=Version.Status.DRAFT)
+        .order_by("-number")[:2]
+    )
+    if not versions:
+        return None
+    by_version = {v.pk: [] for v in versions}
+    for paragraph in Paragraph.objects.filter(version__in=versions).order_by(
+        "position", "pk"
+    ):
+        by_version[paragraph.version_id].append(paragraph)
+    return (
+        declaration,
+        *[version_dict(v, by_version[v.pk]) for v in versions],
+        *([None] if len(versions) == 1 else []),
+    )
+
+
+def version_dict(version, paragraphs: list) -> dict:
+    try:
+        from declaration.models import number_paragraphs
+
+        paragraphs = number_paragraphs(paragraphs)
+    except ImportError:  # numbering helper not available: use positions
+        for paragraph in paragraphs:
+            paragraph.label = str(paragraph.position)
+    circulated = getattr(version, "circulated_at", None)
+    return {
+        "number": version.number,
+        "status": version.status,
+        "circulated_on": circulated.date() if circulated else None,
+        "paragraphs": [
+            {
+                "number": getattr(p, "label", "") or "",
+                "operative": p.kind == "operative",
+                "text": {
+                    "en": printable(localized(p, "text", "en")),
+                    "ru": printable(localized(p, "text", "ru")),
+                },
+            }
+            for p in paragraphs
+        ],
+    }
 
 
 def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]]:
