@@ -1,7 +1,31 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_delete
 from django.utils.translation import gettext_lazy as _
+
+
+def refuse_frozen_delete(sender, instance, **kwargs):
+    """Refuse deleting a frozen version or its paragraphs, also in cascades.
+
+    Cascades (deleting a meeting or a declaration) do not call Model.delete(),
+    but they do send pre_delete for every row.
+    """
+    from declaration.models import Paragraph, Version
+
+    if sender is Version:
+        Paragraph.refuse_frozen_version(instance.pk)
+    elif sender is Paragraph:
+        Paragraph.refuse_frozen_version(instance.version_id)
 
 
 class DeclarationConfig(AppConfig):
     name = "declaration"
     verbose_name = _("Declaration")
+
+    def ready(self):
+        from declaration.models import Paragraph, Version
+        from declaration.panels import declaration_panel
+        from delegations.panels import register_panel
+
+        pre_delete.connect(refuse_frozen_delete, sender=Version, dispatch_uid="v")
+        pre_delete.connect(refuse_frozen_delete, sender=Paragraph, dispatch_uid="p")
+        register_panel(50, declaration_panel)

@@ -1,1 +1,475 @@
-"""Models arrive with the issue that builds this app."""
+"""The declaration of a meeting: versions, circulation, comments and adoption.
+
+A version's text is an ordered list of paragraphs, each with its English and
+Russian wording. Only a draft can change. A circulated, superseded or adopted
+version is frozen at three levels: the admin shows it read-only, the forms and
+services refuse it, and the ORM refuses it (Model.save()/delete(), QuerySet
+update()/delete(), cascades through a pre_delete receiver). The database backs
+this with triggers (declaration/migrations/0002_frozen_versions.py), so a raw
+UPDATE is refused too.
+
+Numbering follows United Nations practice: preambular paragraphs are not
+numbered in the text; operative paragraphs are numbered 1., 2., ... Negotiators
+refer to them as PP1, PP2 ... and OP1, OP2 ... (labels shown to drafters and in
+the comment form).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from delegations.models import Delegation, Language
+from dialogue.i18n import localized
+from dialogue.models import Meeting
+
+
+class VersionFrozen(Exception):
+    """A circulated, superseded or adopted version (or its text) was to change."""
+
+    def __init__(self, version_number=None, status=None):
+        self.version_number = version_number
+        self.status = status
+        super().__init__(
+            f"declaration version {version_number} is {status}: it cannot change"
+        )
+
+
+class Declaration(models.Model):
+    """The outcome document of a meeting, drafted in successive versions."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="declarations",
+        verbose_name=_("meeting"),
+    )
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_ru = models.CharField(_("title (Russian)"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["meeting", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "title_en"], name="declaration_unique_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def title(self, lang: str | None = None) -> str:
+        return localized(self, "title", lang)
+
+
+class VersionQuerySet(models.QuerySet):
+    """Refuses bulk changes to frozen versions (Model.save() uses _update)."""
+
+    def update(self, **kwargs):
+        frozen = self.exclude(status=Version.Status.DRAFT)
+        if frozen.exists():
+            forward_only = (
+                set(kwargs) == {"status"}
+                and kwargs["status"] in Version.AFTER_CIRCULATION
+                and not frozen.exclude(status=Version.Status.CIRCULATED).exists()
+            )
+            if not forward_only:
+                first = frozen.order_by("number").first()
+                raise VersionFrozen(first.number, first.status)
+        return super().update(**kwargs)
+
+    def delete(self):
+        first = self.exclude(status=Version.Status.DRAFT).order_by("number").first()
+        if first is not None:
+            raise VersionFrozen(first.number, first.status)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class Version(models.Model):
+    """One version of a declaration's text."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        CIRCULATED = "circulated", _("circulated")
+        SUPERSEDED = "superseded", _("superseded")
+        ADOPTED = "adopted", _("adopted")
+
+    # The only changes a frozen version allows: circulated -> superseded/adopted.
+    AFTER_CIRCULATION = (Status.SUPERSEDED, Status.ADOPTED)
+    FROZEN_FIELDS = (
+        "declaration_id",
+        "number",
+        "author_id",
+        "author_name",
+        "created_at",
+        "circulated_at",
+        "comment_deadline",
+        "lock_version",
+    )
+
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("declaration"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_name = models.CharField(
+        _("author's name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As shown on the version; kept if the account is removed."),
+    )
+    created_at = models.DateTimeField(_("created"))
+    circulated_at = models.DateTimeField(_("circulated"), null=True, blank=True)
+    comment_deadline = models.DateTimeField(
+        _("deadline for comments"), null=True, blank=True
+    )
+    lock_version = models.PositiveIntegerField(
+        _("edit counter"),
+        default=0,
+        help_text=_(
+            "Raised by every save of the text; refuses a save based on "
+            "an older text (optimistic locking)."
+        ),
+    )
+    history = HistoricalRecords()
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("declaration version")
+        verbose_name_plural = _("declaration versions")
+        ordering = ["declaration", "-number"]
+        permissions = [
+            ("circulate_version", _("Can circulate a declaration version")),
+            ("record_adoption", _("Can record the adoption of a declaration")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "number"], name="version_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=Q(status="draft"),
+                name="version_one_draft",
+                violation_error_message=_("This declaration already has a draft."),
+            ),
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=Q(status="circulated"),
+                name="version_one_circulated",
+            ),
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=Q(status="adopted"),
+                name="version_one_adopted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(circulated_at__isnull=False, comment_deadline__isnull=False),
+                name="version_circulated_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="version_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration} v{self.number} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk:
+            self._refuse_frozen_change()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        stored = Version.objects.filter(pk=self.pk).values_list("status").first()
+        if stored and stored[0] != self.Status.DRAFT:
+            raise VersionFrozen(self.number, stored[0])
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    def _refuse_frozen_change(self) -> None:
+        stored = (
+            Version.objects.filter(pk=self.pk)
+            .values("status", *self.FROZEN_FIELDS)
+            .first()
+        )
+        if stored is None or stored["status"] == self.Status.DRAFT:
+            return
+        same = all(stored[name] == getattr(self, name) for name in self.FROZEN_FIELDS)
+        moves_on = (
+            stored["status"] == self.Status.CIRCULATED
+            and self.status in self.AFTER_CIRCULATION
+        )
+        if not same or not (self.status == stored["status"] or moves_on):
+            raise VersionFrozen(stored.get("number", self.number), stored["status"])
+
+
+class ParagraphQuerySet(models.QuerySet):
+    def _refuse_frozen(self):
+        frozen = (
+            Version.objects.filter(pk__in=self.values("version_id"))
+            .exclude(status=Version.Status.DRAFT)
+            .order_by("number")
+            .first()
+        )
+        if frozen is not None:
+            raise VersionFrozen(frozen.number, frozen.status)
+
+    def update(self, **kwargs):
+        self._refuse_frozen()
+        if "version" in kwargs or "version_id" in kwargs:
+            target = kwargs.get("version_id") or kwargs.get("version").pk
+            Paragraph.refuse_frozen_version(target)
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_frozen()
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class Paragraph(models.Model):
+    """One paragraph of a version, in English and Russian."""
+
+    class Kind(models.TextChoices):
+        PREAMBULAR = "preambular", _("preambular")
+        OPERATIVE = "operative", _("operative")
+
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.CASCADE,
+        related_name="paragraphs",
+        verbose_name=_("version"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    text_ru = models.TextField(_("text (Russian)"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ParagraphQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "position"], name="paragraph_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ¶{self.position}"
+
+    def save(self, *args, **kwargs):
+        self.refuse_frozen_version(self.version_id)
+        if self.pk and not self._state.adding:
+            stored = Paragraph.objects.filter(pk=self.pk).values_list("version_id")
+            stored = stored.first()
+            if stored and stored[0] != self.version_id:
+                self.refuse_frozen_version(stored[0])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_frozen_version(self.version_id)
+        return super().delete(*args, **kwargs)
+
+    def text(self, lang: str | None = None) -> str:
+        return localized(self, "text", lang)
+
+    @staticmethod
+    def refuse_frozen_version(version_id) -> None:
+        row = Version.objects.filter(pk=version_id).values_list("number", "status")
+        row = row.first()
+        if row and row[1] != Version.Status.DRAFT:
+            raise VersionFrozen(*row)
+
+
+class Circulation(models.Model):
+    """A version sent to one delegation's focal point, and when it was opened."""
+
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        related_name="circulations",
+        verbose_name=_("version"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="declaration_circulations",
+        verbose_name=_("delegation"),
+    )
+    email = models.EmailField(_("sent to"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("circulation")
+        verbose_name_plural = _("circulations")
+        ordering = ["version", "delegation__sort_order", "delegation__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "delegation"], name="circulation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.delegation}"
+
+
+class Comment(models.Model):
+    """A focal point's comment on, or proposed wording for, one paragraph."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("comment")
+        PROPOSAL = "proposal", _("proposed wording")
+
+    paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("paragraph"),
+    )
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("version"),
+        editable=False,
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="declaration_comments",
+        verbose_name=_("delegation"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    text = models.TextField(_("text"))
+    submitted_by = models.CharField(_("submitted by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["version", "paragraph__position", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""), name="comment_text_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegation}: {self.text[:40]}"
+
+    def save(self, *args, **kwargs):
+        # The version is the paragraph's; kept on the row for fast per-version reads.
+        self.version_id = self.paragraph.version_id
+        super().save(*args, **kwargs)
+
+
+class Adoption(models.Model):
+    """The adoption of one version at the meeting: from then on the text is final."""
+
+    declaration = models.OneToOneField(
+        Declaration,
+        on_delete=models.PROTECT,
+        related_name="adoption",
+        verbose_name=_("declaration"),
+    )
+    version = models.OneToOneField(
+        Version,
+        on_delete=models.PROTECT,
+        related_name="adoption",
+        verbose_name=_("version"),
+    )
+    adopted_on = models.DateField(_("adopted on"))
+    by_acclamation = models.BooleanField(_("adopted by acclamation"), default=False)
+    delegations = models.ManyToManyField(
+        Delegation,
+        blank=True,
+        related_name="adopted_declarations",
+        verbose_name=_("adopted by"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[delegations])
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+
+    def __str__(self) -> str:
+        return f"{self.declaration} v{self.version.number} ({self.adopted_on})"
+
+
+def paragraph_label(kind: str, ordinal: int) -> str:
+    """Return how negotiators refer to a paragraph: PP2, OP3 (in the active UI
+    language)."""
+    from django.utils.translation import gettext
+
+    if kind == Paragraph.Kind.PREAMBULAR:
+        return gettext("PP%(n)s") % {"n": ordinal}
+    return gettext("OP%(n)s") % {"n": ordinal}
+
+
+def number_paragraphs(paragraphs):
+    """Return the paragraphs (in order) with .ordinal, .label and .number set.
+
+    Preambular paragraphs are counted for reference (PP1, PP2 ...) but carry no
+    number in the text; operative paragraphs are numbered 1., 2., ...
+    """
+    counters = {Paragraph.Kind.PREAMBULAR: 0, Paragraph.Kind.OPERATIVE: 0}
+    for paragraph in paragraphs:
+        counters[paragraph.kind] = counters.get(paragraph.kind, 0) + 1
+        paragraph.ordinal = counters[paragraph.kind]
+        paragraph.label = paragraph_label(paragraph.kind, paragraph.ordinal)
+        paragraph.number = (
+            paragraph.ordinal if paragraph.kind == Paragraph.Kind.OPERATIVE else None
+        )
+    return paragraphs

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("delegations.urls")),
     path("", include("dialogue.packs.urls")),
     path("", include("agenda.urls")),
+    path("", include("declaration.urls")),
 ]

@@ -1,0 +1,707 @@
+"""The drafters' admin: versions, the draft editor, circulation, comments, diffs
+and adoption. Every change goes through declaration.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from declaration.diff import diff_paragraphs
+from declaration.forms import (
+    AdoptionForm,
+    CirculateForm,
+    DiffForm,
+    DraftForm,
+    ParagraphFormSet,
+    sign_base,
+    unsign_base,
+)
+from declaration.models import (
+    Adoption,
+    Comment,
+    Declaration,
+    Paragraph,
+    Version,
+    VersionFrozen,
+)
+from declaration.pdf import pdf_filename, render_version_pdf
+from declaration.selectors import (
+    as_paras_from_texts,
+    circulation_recipients_preview,
+    circulation_status,
+    comments_by_paragraph,
+    previous_circulated,
+    version_diff,
+    version_paragraphs,
+    versions_with_counts,
+)
+from declaration.services import (
+    EditConflict,
+    circulate_version,
+    format_deadline,
+    is_adopted,
+    record_adoption,
+    save_draft,
+    snapshot,
+    start_draft,
+)
+
+CIRCULATE = "declaration.circulate_version"
+ADOPT = "declaration.record_adoption"
+
+
+def version_url(name: str, *args) -> str:
+    return reverse(f"admin:declaration_version_{name}", args=args)
+
+
+class VersionInline(admin.TabularInline):
+    model = Version
+    fields = ("number", "status", "author_name", "created_at", "circulated_at")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(SimpleHistoryAdmin):
+    list_display = ("title_en", "title_ru", "meeting", "state")
+    list_filter = ("meeting",)
+    search_fields = ("title_en", "title_ru")
+    fields = ("meeting", "title_en", "title_ru")
+    inlines = [VersionInline]
+    actions = ["new_draft"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description=_("versions"))
+    def state(self, obj):
+        return ", ".join(
+            f"v{v.number} {v.get_status_display()}" for v in obj.versions.all()
+        )
+
+    def has_draft_permission(self, request):
+        return request.user.has_perm("declaration.add_version")
+
+    @admin.action(
+        description=_("Start a new draft from the latest version"),
+        permissions=["draft"],
+    )
+    def new_draft(self, request, queryset):
+        for declaration in queryset:
+            try:
+                draft = start_draft(declaration, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(title)s: draft version %(number)s is ready to edit.")
+                    % {"title": declaration.title_en, "number": draft.number},
+                )
+
+
+@admin.register(Version)
+class VersionAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "declaration",
+        "number",
+        "status",
+        "author_name",
+        "created_at",
+        "circulated_at",
+        "deadline",
+        "comment_count",
+    )
+    list_filter = ("declaration__meeting", "declaration", "status")
+    list_select_related = ("declaration__meeting",)
+    readonly_fields = (
+        "declaration",
+        "number",
+        "status",
+        "author_name",
+        "created_at",
+        "circulated_at",
+        "deadline",
+        "tools",
+        "text",
+        "circulation",
+        "adoption_record",
+        "text_history",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("declaration", "number", "status"),
+                    ("author_name", "created_at"),
+                    ("circulated_at", "deadline"),
+                    "tools",
+                )
+            },
+        ),
+        (_("Text"), {"fields": ("text",)}),
+        (_("Circulation"), {"fields": ("circulation", "adoption_record")}),
+        (_("Changes to the text"), {"fields": ("text_history",)}),
+    )
+    actions = ["circulate"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(comment_total=Count("comments", distinct=True))
+        )
+
+    # Permissions: a frozen version is read-only; versions start as drafts only
+    # through "new draft" (a copy of the latest version).
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (obj.is_frozen or is_adopted(obj.declaration)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_circulate_permission(self, request, obj=None):
+        return request.user.has_perm(CIRCULATE)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # drafts are deleted one at a time
+        return actions
+
+    # Columns and read-only sections ---------------------------------------
+
+    @admin.display(description=_("deadline for comments"))
+    def deadline(self, obj):
+        if not obj.comment_deadline:
+            return "-"
+        meeting = obj.declaration.meeting
+        return f"{format_deadline(obj.comment_deadline, meeting)} ({meeting.time_zone})"
+
+    @admin.display(description=_("comments"), ordering="comment_total")
+    def comment_count(self, obj):
+        return obj.comment_total
+
+    @admin.display(description=_("actions"))
+    def tools(self, obj):
+        links = []
+        if obj.is_draft and not is_adopted(obj.declaration):
+            links.append((version_url("text", obj.pk), _("Edit the text")))
+            links.append((version_url("circulate", obj.pk), _("Circulate")))
+        if obj.status == Version.Status.CIRCULATED:
+            links.append((version_url("adopt", obj.pk), _("Record adoption")))
+        if obj.is_frozen:
+            links.append((version_url("comments", obj.pk), _("Comments")))
+        previous = previous_circulated(obj)
+        if previous is not None:
+            links.append(
+                (
+                    f"{version_url('diff')}?old={previous.pk}&new={obj.pk}&lang=en",
+                    _("Compare with version %(number)s") % {"number": previous.number},
+                )
+            )
+        for code, label in (("en", _("PDF (English)")), ("ru", _("PDF (Russian)"))):
+            links.append((version_url("pdf", obj.pk, code), label))
+        return format_html_join(" · ", '<a class="button" href="{}">{}</a>', links)
+
+    @admin.display(description=_("text"))
+    def text(self, obj):
+        paragraphs = version_paragraphs(obj)
+        if not paragraphs:
+            return _("No paragraphs yet.")
+        return format_html(
+            '<table class="declaration-text"><thead><tr><th></th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("English"),
+            _("Russian"),
+            format_html_join(
+                "",
+                '<tr><th class="label">{}</th><td lang="en">{}{}</td>'
+                '<td lang="ru">{}{}</td></tr>',
+                (
+                    (
+                        p.label,
+                        f"{p.number}. " if p.number else "",
+                        p.text_en,
+                        f"{p.number}. " if p.number else "",
+                        p.text_ru,
+                    )
+                    for p in paragraphs
+                ),
+            ),
+        )
+
+    @admin.display(description=_("sent and opened"))
+    def circulation(self, obj):
+        status = circulation_status(obj)
+        if not status.rows:
+            return _("Not circulated.")
+        never = _("not yet")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.delegation.name_en,
+                    row.email or _("no focal-point email"),
+                    row.sent_at.strftime("%Y-%m-%d %H:%M") if row.sent_at else never,
+                    row.first_opened_at.strftime("%Y-%m-%d %H:%M")
+                    if row.first_opened_at
+                    else never,
+                )
+                for row in status.rows
+            ),
+        )
+        not_opened = ", ".join(row.delegation.name_en for row in status.not_opened)
+        return format_html(
+            '<p id="not-opened"><strong>{}</strong> {}</p>'
+            '<table id="circulation"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Not yet opened by:"),
+            not_opened or _("every delegation has opened it."),
+            _("delegation"),
+            _("sent to"),
+            _("email sent (UTC)"),
+            _("first opened (UTC)"),
+            rows,
+        )
+
+    @admin.display(description=_("adoption"))
+    def adoption_record(self, obj):
+        adoption = Adoption.objects.filter(version=obj).first()
+        if adoption is None:
+            return "-"
+        if adoption.by_acclamation:
+            how = _("by acclamation")
+        else:
+            how = ", ".join(d.name_en for d in adoption.delegations.all())
+        return format_html("{} · {}", adoption.adopted_on.isoformat(), how)
+
+    @admin.display(description=_("who changed what, when"))
+    def text_history(self, obj):
+        records = (
+            Paragraph.history.filter(version_id=obj.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:30]
+        )
+        kinds = {"+": _("added"), "~": _("changed"), "-": _("deleted")}
+        if not records:
+            return "-"
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+                (
+                    (
+                        r.history_date.strftime("%Y-%m-%d %H:%M"),
+                        r.history_user.get_username() if r.history_user else "-",
+                        kinds.get(r.history_type, r.history_type),
+                        _("paragraph %(n)s") % {"n": r.position},
+                        r.text_en[:80],
+                    )
+                    for r in records
+                ),
+            ),
+        )
+
+    # Actions ------------------------------------------------------------
+
+    @admin.action(
+        description=_("Circulate the selected draft"), permissions=["circulate"]
+    )
+    def circulate(self, request, queryset):
+        drafts = list(queryset.filter(status=Version.Status.DRAFT)[:2])
+        if len(drafts) != 1:
+            self.message_user(
+                request, _("Select exactly one draft to circulate."), messages.ERROR
+            )
+            return None
+        return HttpResponseRedirect(version_url("circulate", drafts[0].pk))
+
+    # Views --------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("diff/", view(self.diff_view), name="declaration_version_diff"),
+            path(
+                "<int:pk>/text/", view(self.text_view), name="declaration_version_text"
+            ),
+            path(
+                "<int:pk>/circulate/",
+                view(self.circulate_view),
+                name="declaration_version_circulate",
+            ),
+            path(
+                "<int:pk>/comments/",
+                view(self.comments_view),
+                name="declaration_version_comments",
+            ),
+            path(
+                "<int:pk>/adopt/",
+                view(self.adopt_view),
+                name="declaration_version_adopt",
+            ),
+            path(
+                "<int:pk>/pdf/<str:lang>/",
+                view(self.pdf_view),
+                name="declaration_version_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def context(self, request, version: Version | None, title, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "version": version,
+            "declaration": version.declaration if version else None,
+            **extra,
+        }
+
+    def get_version(self, request, pk: int, permission: str = "view") -> Version:
+        if not request.user.has_perm(f"declaration.{permission}_version"):
+            raise PermissionDenied
+        return get_object_or_404(
+            Version.objects.select_related("declaration__meeting"), pk=pk
+        )
+
+    def text_view(self, request, pk: int):
+        """The draft editor, with optimistic locking."""
+        version = self.get_version(request, pk, "change")
+        change_url = reverse("admin:declaration_version_change", args=[pk])
+        if version.is_frozen or is_adopted(version.declaration):
+            self.message_user(
+                request,
+                _(
+                    "Version %(number)s is %(status)s: its text can no longer "
+                    "change. Start a new draft from it."
+                )
+                % {"number": version.number, "status": version.get_status_display()},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
+        conflict = None
+        if request.method == "POST":
+            form = DraftForm(request.POST, version=version)
+            formset = ParagraphFormSet(request.POST, prefix="p")
+            if form.is_valid() and formset.is_valid():
+                try:
+                    save_draft(
+                        version,
+                        lock_version=form.cleaned_data["lock_version"],
+                        paragraphs=formset.paragraph_texts(),
+                        by=request.user,
+                    )
+                except EditConflict as exc:
+                    conflict = self.conflict(exc.version, form)
+                except VersionFrozen:
+                    return self.text_view(request, pk)
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("Version %(number)s saved.") % {"number": version.number},
+                    )
+                    return HttpResponseRedirect(change_url)
+        else:
+            texts = snapshot(version)
+            form = DraftForm(
+                initial={
+                    "lock_version": version.lock_version,
+                    "base": sign_base(texts),
+                },
+                version=version,
+            )
+            formset = ParagraphFormSet(
+                initial=[
+                    {"kind": t.kind, "text_en": t.text_en, "text_ru": t.text_ru}
+                    for t in texts
+                ],
+                prefix="p",
+            )
+        title = _("Edit the text of version %(number)s") % {"number": version.number}
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_text.html",
+            self.context(
+                request,
+                version,
+                title,
+                form=form,
+                formset=formset,
+                conflict=conflict,
+            ),
+            status=409 if conflict else (400 if request.method == "POST" else 200),
+        )
+
+    def conflict(self, current: Version, form: DraftForm) -> dict:
+        """Return what the other drafter changed, and let the next save go through."""
+        saved = snapshot(current)
+        base = unsign_base(form.cleaned_data.get("base") or "") or []
+        record = current.history.order_by("-history_date").first()
+        who = record.history_user if record else None
+        form.restart_from(current, saved)
+        form.add_error(
+            None,
+            _(
+                "%(who)s saved this draft at %(when)s (UTC), after you opened it. "
+                "Nothing of yours was saved. Your text is kept below; what they "
+                "changed is shown above it. Merge the two and save again."
+            )
+            % {
+                "who": (who.get_username() if who else _("Another drafter")),
+                "when": record.history_date.strftime("%H:%M:%S") if record else "?",
+            },
+        )
+        return {
+            "diffs": [
+                (
+                    label,
+                    diff_paragraphs(
+                        as_paras_from_texts(base, code),
+                        as_paras_from_texts(saved, code),
+                    ),
+                )
+                for code, label in (("en", _("English")), ("ru", _("Russian")))
+            ],
+        }
+
+    def circulate_view(self, request, pk: int):
+        version = self.get_version(request, pk)
+        if not request.user.has_perm(CIRCULATE):
+            raise PermissionDenied
+        meeting = version.declaration.meeting
+        form = CirculateForm(request.POST or None, meeting=meeting)
+        if request.method == "POST" and form.is_valid():
+            try:
+                circulate_version(
+                    version, deadline=form.cleaned_data["deadline"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "Version %(number)s is circulated: the focal points are "
+                        "being emailed."
+                    )
+                    % {"number": version.number},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:declaration_version_change", args=[pk])
+                )
+        title = _("Circulate version %(number)s") % {"number": version.number}
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_circulate.html",
+            self.context(
+                request,
+                version,
+                title,
+                form=form,
+                recipients=circulation_recipients_preview(meeting),
+            ),
+            status=400 if request.method == "POST" else 200,
+        )
+
+    def comments_view(self, request, pk: int):
+        version = self.get_version(request, pk)
+        groups = comments_by_paragraph(version)
+        title = _("Comments on version %(number)s") % {"number": version.number}
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_comments.html",
+            self.context(
+                request,
+                version,
+                title,
+                groups=groups,
+                total=sum(len(g.comments) for g in groups),
+                delegations=sorted(
+                    {c.delegation.name_en for g in groups for c in g.comments}
+                ),
+                status=circulation_status(version),
+            ),
+        )
+
+    def adopt_view(self, request, pk: int):
+        version = self.get_version(request, pk)
+        if not request.user.has_perm(ADOPT):
+            raise PermissionDenied
+        meeting = version.declaration.meeting
+        form = AdoptionForm(
+            request.POST or None,
+            meeting=meeting,
+            initial={"adopted_on": meeting.start_date},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                record_adoption(
+                    version,
+                    adopted_on=form.cleaned_data["adopted_on"],
+                    by_acclamation=form.cleaned_data["by_acclamation"],
+                    delegations=list(form.cleaned_data["delegations"]),
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    _("The adoption of version %(number)s is recorded.")
+                    % {"number": version.number},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:declaration_version_change", args=[pk])
+                )
+        title = _("Record the adoption of version %(number)s") % {
+            "number": version.number
+        }
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_adopt.html",
+            self.context(request, version, title, form=form),
+            status=400 if request.method == "POST" else 200,
+        )
+
+    def diff_view(self, request):
+        if not request.user.has_perm("declaration.view_version"):
+            raise PermissionDenied
+        declaration_id = request.GET.get("declaration")
+        if not (declaration_id and declaration_id.isdigit()):
+            chosen = Version.objects.filter(pk=request.GET.get("new") or 0)
+            chosen = chosen.values_list("declaration_id", flat=True).first()
+            declaration_id = (
+                chosen or Declaration.objects.values_list("pk", flat=True).first()
+            )
+        declaration = get_object_or_404(Declaration, pk=declaration_id or 0)
+        form = DiffForm(request.GET or None, declaration_id=declaration.pk)
+        diffs = counts = None
+        if form.is_bound and form.is_valid():
+            from declaration.diff import summary
+
+            diffs = version_diff(
+                form.cleaned_data["old"],
+                form.cleaned_data["new"],
+                form.cleaned_data["lang"],
+            )
+            counts = summary(diffs)
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_diff.html",
+            self.context(
+                request,
+                None,
+                _("Compare versions"),
+                declaration=declaration,
+                versions=versions_with_counts(declaration.pk),
+                form=form,
+                diffs=diffs,
+                counts=counts,
+            ),
+        )
+
+    def pdf_view(self, request, pk: int, lang: str):
+        if lang not in ("en", "ru"):
+            raise Http404
+        version = self.get_version(request, pk)
+        response = HttpResponse(
+            render_version_pdf(version, lang), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="{pdf_filename(version, lang)}"'
+        )
+        return response
+
+
+@admin.register(Comment)
+class CommentAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "created_at",
+        "delegation",
+        "version",
+        "paragraph_ref",
+        "kind",
+        "language",
+        "excerpt",
+    )
+    list_filter = ("version__declaration", "version", "delegation", "kind", "language")
+    list_select_related = ("delegation", "version__declaration", "paragraph")
+    search_fields = ("text",)
+    readonly_fields = (
+        "version",
+        "paragraph",
+        "delegation",
+        "kind",
+        "language",
+        "text",
+        "submitted_by",
+        "created_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("paragraph"))
+    def paragraph_ref(self, obj):
+        return _("paragraph %(n)s") % {"n": obj.paragraph.position}
+
+    @admin.display(description=_("text"))
+    def excerpt(self, obj):
+        return obj.text[:100]
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(SimpleHistoryAdmin):
+    list_display = ("declaration", "version", "adopted_on", "by_acclamation")
+    readonly_fields = (
+        "declaration",
+        "version",
+        "adopted_on",
+        "by_acclamation",
+        "delegations",
+        "recorded_by",
+        "recorded_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

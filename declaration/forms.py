@@ -1,0 +1,288 @@
+"""Forms: the focal points' comment form, and the drafters' admin forms."""
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from declaration.models import Comment, Paragraph, Version
+from declaration.services import ParagraphText, comments_open, format_deadline
+from delegations.models import Delegation, Language
+
+BASE_SALT = "declaration.draft-base"
+
+
+# Focal points ------------------------------------------------------------
+
+
+class CommentForm(forms.Form):
+    """A comment on, or proposed wording for, one paragraph of a circulated text."""
+
+    paragraph = forms.TypedChoiceField(label=_("Paragraph"), coerce=int)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Comment.Kind.choices,
+        initial=Comment.Kind.COMMENT,
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(label=_("Language of your text"), choices=Language)
+    text = forms.CharField(
+        label=_("Your comment or proposed wording"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={
+            "required": _("Write your comment or the wording you propose.")
+        },
+    )
+
+    def __init__(
+        self,
+        *args,
+        version: Version,
+        paragraphs,
+        lang: str,
+        action: str,
+        meeting,
+        **kwargs,
+    ):
+        self.version = version
+        self.meeting = meeting
+        kwargs.setdefault("initial", {}).setdefault("language", lang)
+        super().__init__(*args, **kwargs)
+        field = self.fields["paragraph"]
+        field.choices = [("", _("Choose a paragraph"))] + [
+            (p.pk, f"{p.label}: {Truncator(p.text(lang)).words(10)}")
+            for p in paragraphs
+        ]
+        field.error_messages["invalid_choice"] = _(
+            "This paragraph is not part of version %(number)s. Choose one of the "
+            "paragraphs of the text shown."
+        ) % {"number": version.number}
+        field.error_messages["required"] = _("Choose the paragraph you comment on.")
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = f"comment-form-{version.pk}"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "paragraph",
+            "kind",
+            "language",
+            "text",
+            Submit("send", _("Send to the drafters")),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not comments_open(self.version):
+            raise ValidationError(
+                _(
+                    "Comments on version %(number)s closed on %(deadline)s "
+                    "(%(zone)s time). Your text was not saved; it is kept below "
+                    "so that you can send it to the secretariat by email."
+                )
+                % {
+                    "number": self.version.number,
+                    "deadline": format_deadline(
+                        self.version.comment_deadline, self.meeting
+                    ),
+                    "zone": self.meeting.time_zone,
+                },
+                code="deadline",
+            )
+        return data
+
+
+# Drafters (admin) -------------------------------------------------------
+
+
+class ParagraphForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=Paragraph.Kind.choices,
+        initial=Paragraph.Kind.OPERATIVE,
+    )
+    text_en = forms.CharField(
+        label=_("English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 48, "lang": "en"}),
+    )
+    text_ru = forms.CharField(
+        label=_("Russian"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 48, "lang": "ru"}),
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("text_en") or data.get("text_ru"))
+
+
+class BaseParagraphFormSet(forms.BaseFormSet):
+    """Rows sorted by their order number; blank rows are dropped."""
+
+    def paragraph_texts(self) -> list[ParagraphText]:
+        return [
+            ParagraphText(
+                form.cleaned_data["kind"],
+                form.cleaned_data.get("text_en", ""),
+                form.cleaned_data.get("text_ru", ""),
+            )
+            for form in self.ordered_forms
+            if not form.is_blank
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        from declaration.services import check_paragraph_order
+
+        check_paragraph_order(self.paragraph_texts())
+
+
+ParagraphFormSet = forms.formset_factory(
+    ParagraphForm,
+    formset=BaseParagraphFormSet,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=300,
+)
+
+
+def sign_base(texts: list[ParagraphText]) -> str:
+    """Return the text a drafter starts from, signed, for the form to carry."""
+    return signing.dumps(
+        [[t.kind, t.text_en, t.text_ru] for t in texts], salt=BASE_SALT, compress=True
+    )
+
+
+def unsign_base(value: str) -> list[ParagraphText] | None:
+    try:
+        rows = signing.loads(value, salt=BASE_SALT)
+    except signing.BadSignature:
+        return None
+    return [ParagraphText(*row) for row in rows]
+
+
+class DraftForm(forms.Form):
+    """The hidden part of the draft editor: which edit the drafter started from."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, version: Version, **kwargs):
+        self.version = version
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.version.is_frozen:
+            raise ValidationError(
+                _(
+                    "Version %(number)s is %(status)s: its text can no longer "
+                    "change. Start a new draft from it."
+                )
+                % {
+                    "number": self.version.number,
+                    "status": self.version.get_status_display(),
+                },
+                code="frozen",
+            )
+        return data
+
+    def restart_from(self, version: Version, texts: list[ParagraphText]) -> None:
+        """After a conflict: the next save starts from the text saved meanwhile."""
+        self.data = self.data.copy()
+        self.data["lock_version"] = str(version.lock_version)
+        self.data["base"] = sign_base(texts)
+
+
+class CirculateForm(forms.Form):
+    deadline_date = forms.DateField(
+        label=_("comments until (date)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    deadline_time = forms.TimeField(
+        label=_("time"),
+        initial=datetime.time(18, 0),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        self.meeting = meeting
+        super().__init__(*args, **kwargs)
+        self.fields["deadline_time"].help_text = _(
+            "In the meeting's time zone, %(zone)s."
+        ) % {"zone": meeting.time_zone}
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("deadline_date"), data.get("deadline_time")
+        if day and time:
+            data["deadline"] = datetime.datetime.combine(
+                day, time, tzinfo=self.meeting.tzinfo
+            )
+            if data["deadline"] <= timezone.now():
+                self.add_error(
+                    "deadline_date",
+                    _("The deadline for comments must be in the future."),
+                )
+        return data
+
+
+class AdoptionForm(forms.Form):
+    adopted_on = forms.DateField(
+        label=_("adopted on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    by_acclamation = forms.BooleanField(
+        label=_("adopted by acclamation"), required=False
+    )
+    delegations = forms.ModelMultipleChoiceField(
+        label=_("or adopted by these delegations"),
+        queryset=Delegation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegations"].queryset = Delegation.objects.filter(
+            meeting=meeting
+        ).order_by("sort_order", "name_en")
+
+    def clean(self):
+        data = super().clean()
+        acclamation = data.get("by_acclamation")
+        chosen = data.get("delegations")
+        if "delegations" in data and bool(acclamation) == bool(chosen):
+            raise ValidationError(
+                _("Tick “adopted by acclamation” or choose the delegations, not both.")
+            )
+        return data
+
+
+class DiffForm(forms.Form):
+    old = forms.ModelChoiceField(
+        label=_("from version"), queryset=Version.objects.none()
+    )
+    new = forms.ModelChoiceField(label=_("to version"), queryset=Version.objects.none())
+    lang = forms.ChoiceField(label=_("language"), choices=Language, initial="en")
+
+    def __init__(self, *args, declaration_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        versions = Version.objects.filter(declaration_id=declaration_id).order_by(
+            "-number"
+        )
+        for name in ("old", "new"):
+            self.fields[name].queryset = versions
+            self.fields[name].label_from_instance = lambda v: str(
+                _("version %(number)s (%(status)s)")
+                % {"number": v.number, "status": v.get_status_display()}
+            )

@@ -1,0 +1,86 @@
+"""The declaration's section on the link pages (registered in apps.py)."""
+
+from declaration.forms import CommentForm
+from declaration.models import Version
+from declaration.selectors import declarations_for_link
+from declaration.services import comments_open, format_deadline, record_version_opened
+from delegations.models import AccessLink
+
+PANEL_TEMPLATE = "declaration/panel.html"
+
+
+def comment_action(token: str, version: Version, lang: str) -> str:
+    return f"/l/{token}/declaration/{version.pk}/comment/?lang={lang}"
+
+
+def pdf_url(token: str, version: Version, lang: str) -> str:
+    return f"/l/{token}/declaration/{version.pk}/{lang}.pdf"
+
+
+def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
+    """Return the declaration section of a link page, or None.
+
+    A focal point sees the latest circulated text (and the other language on
+    request), what changed since the version circulated before, a comment form
+    until the deadline, and only their own delegation's comments; opening the
+    page records that the version was seen. A delegate sees adopted texts only.
+    Four queries at most, however many paragraphs or comments.
+    """
+    items = declarations_for_link(link)
+    if not items:
+        return None
+    is_focal = link.kind == AccessLink.Kind.FOCAL_POINT
+    other = "ru" if lang == "en" else "en"
+    if is_focal:
+        record_version_opened(
+            [item.version.pk for item in items], delegation=link.delegation
+        )
+        meeting = link.delegation.meeting
+    else:
+        meeting = link.delegate.delegation.meeting
+    entries = []
+    for item in items:
+        version = item.version
+        is_open = comments_open(version)
+        entries.append(
+            {
+                "item": item,
+                "version": version,
+                "title": item.title(lang),
+                "paragraphs": [
+                    {
+                        "paragraph": p,
+                        "text": p.text(lang),
+                        "other_text": getattr(p, f"text_{other}"),
+                    }
+                    for p in item.paragraphs
+                ],
+                "diff": item.diff(lang) if is_focal else [],
+                "is_open": is_open,
+                "deadline": format_deadline(version.comment_deadline, meeting)
+                if version.comment_deadline
+                else "",
+                "form": CommentForm(
+                    version=version,
+                    paragraphs=item.paragraphs,
+                    lang=lang,
+                    meeting=meeting,
+                    action=comment_action(link.token, version, lang),
+                )
+                if is_focal and is_open
+                else None,
+                "pdf_urls": [
+                    (code, pdf_url(link.token, version, code)) for code in ("en", "ru")
+                ]
+                if version.status == Version.Status.ADOPTED
+                else [],
+            }
+        )
+    return {
+        "template": PANEL_TEMPLATE,
+        "entries": entries,
+        "is_focal_point": is_focal,
+        "other_lang": other,
+        "time_zone": meeting.time_zone,
+        "unsaved": None,
+    }

@@ -1,0 +1,75 @@
+"""The declaration's text as PDF (WeasyPrint), in English or Russian.
+
+The HTML comes from a Django template (autoescaped: a paragraph's text is plain
+text, never markup). The URL fetcher refuses every URL, whatever its scheme, so
+nothing typed into a paragraph can make the renderer read a file or call a
+server; fonts come from fontconfig ("DejaVu Sans", "Noto Sans", both with
+Cyrillic), never from a URL.
+"""
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from declaration.models import Version
+from declaration.selectors import version_paragraphs
+
+
+class FetchRefused(Exception):
+    """The declaration PDF fetches nothing."""
+
+
+class RefuseAllFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that refuses every URL and remembers them."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=(), fail_on_errors=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.refused.append(url)
+        raise FetchRefused(f"the declaration PDF fetches nothing: {url[:80]}")
+
+
+def render_html(version: Version, lang: str) -> str:
+    """Return the HTML the PDF is made from."""
+    declaration = version.declaration
+    meeting = declaration.meeting
+    adoption = getattr(version, "adoption", None)
+    with translation.override(lang):
+        return render_to_string(
+            "declaration/pdf/version.html",
+            {
+                "version": version,
+                "declaration": declaration,
+                "title": declaration.title(lang),
+                "meeting": meeting,
+                "meeting_title": meeting.title(lang),
+                "city": getattr(meeting, f"city_{lang}"),
+                "paragraphs": [
+                    {"paragraph": p, "text": p.text(lang)}
+                    for p in version_paragraphs(version)
+                ],
+                "adoption": adoption,
+                "adopting": [d.name(lang) for d in adoption.delegations.all()]
+                if adoption
+                else [],
+                "lang": lang,
+            },
+        )
+
+
+def render_version_pdf(
+    version: Version, lang: str, *, fetcher: RefuseAllFetcher | None = None
+) -> bytes:
+    """Return the version's text as a tagged PDF in one language."""
+    html = render_html(version, lang)
+    return HTML(
+        string=html, base_url=None, url_fetcher=fetcher or RefuseAllFetcher()
+    ).write_pdf(pdf_tags=True)
+
+
+def pdf_filename(version: Version, lang: str) -> str:
+    status = "final" if version.status == Version.Status.ADOPTED else "draft"
+    return f"declaration-{version.declaration_id}-v{version.number}-{status}-{lang}.pdf"

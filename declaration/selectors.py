@@ -1,0 +1,207 @@
+"""Reads for declarations, each with a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from declaration.diff import Para, ParagraphDiff, diff_paragraphs
+from declaration.models import (
+    Circulation,
+    Comment,
+    Paragraph,
+    Version,
+    number_paragraphs,
+)
+from delegations.models import AccessLink
+from dialogue.i18n import localized
+
+
+def version_paragraphs(version: Version) -> list[Paragraph]:
+    """Return the version's paragraphs in order, numbered. One query."""
+    return number_paragraphs(list(version.paragraphs.order_by("position")))
+
+
+def as_paras(paragraphs: list[Paragraph], lang: str) -> list[Para]:
+    """Return numbered paragraphs as the diff sees them, in one language."""
+    return [Para(p.label, p.kind, getattr(p, f"text_{lang}")) for p in paragraphs]
+
+
+def as_paras_from_texts(texts, lang: str) -> list[Para]:
+    """Return ParagraphText items (not saved) as the diff sees them."""
+    numbered = number_paragraphs(
+        [Paragraph(kind=t.kind, text_en=t.text_en, text_ru=t.text_ru) for t in texts]
+    )
+    return as_paras(numbered, lang)
+
+
+def version_diff(old: Version, new: Version, lang: str) -> list[ParagraphDiff]:
+    """Return the paragraph-aware diff from old to new in one language. 1 query."""
+    by_version = defaultdict(list)
+    for paragraph in Paragraph.objects.filter(version__in=[old, new]).order_by(
+        "position"
+    ):
+        by_version[paragraph.version_id].append(paragraph)
+    return diff_paragraphs(
+        as_paras(number_paragraphs(by_version[old.pk]), lang),
+        as_paras(number_paragraphs(by_version[new.pk]), lang),
+    )
+
+
+def previous_circulated(version: Version) -> Version | None:
+    """Return the circulated (now superseded) version before this one."""
+    return (
+        Version.objects.filter(
+            declaration_id=version.declaration_id,
+            number__lt=version.number,
+        )
+        .exclude(status=Version.Status.DRAFT)
+        .order_by("-number")
+        .first()
+    )
+
+
+@dataclass
+class ParagraphComments:
+    paragraph: Paragraph
+    comments: list[Comment] = field(default_factory=list)
+
+
+def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
+    """Return every paragraph of the version with its comments. Two queries."""
+    groups = {p.pk: ParagraphComments(p) for p in version_paragraphs(version)}
+    for comment in (
+        Comment.objects.filter(version=version)
+        .select_related("delegation")
+        .order_by("created_at", "id")
+    ):
+        groups[comment.paragraph_id].comments.append(comment)
+    return list(groups.values())
+
+
+@dataclass
+class CirculationStatus:
+    rows: list[Circulation]
+
+    @property
+    def not_opened(self) -> list[Circulation]:
+        return [row for row in self.rows if row.first_opened_at is None]
+
+    @property
+    def not_sent(self) -> list[Circulation]:
+        return [row for row in self.rows if row.sent_at is None]
+
+
+def circulation_status(version: Version) -> CirculationStatus:
+    """Return per delegation when the version was sent and first opened. 1 query."""
+    return CirculationStatus(
+        list(
+            Circulation.objects.filter(version=version)
+            .select_related("delegation")
+            .order_by("delegation__sort_order", "delegation__name_en")
+        )
+    )
+
+
+def versions_with_counts(declaration_id: int):
+    """Return the declaration's versions with their comment counts. One query."""
+    return (
+        Version.objects.filter(declaration_id=declaration_id)
+        .annotate(
+            comment_count=Count("comments", distinct=True),
+            opened_count=Count(
+                "circulations",
+                filter=Q(circulations__first_opened_at__isnull=False),
+                distinct=True,
+            ),
+            circulated_count=Count("circulations", distinct=True),
+        )
+        .order_by("-number")
+    )
+
+
+@dataclass
+class LinkDeclaration:
+    """What a link page shows of one declaration."""
+
+    declaration: object
+    version: Version
+    paragraphs: list[Paragraph]
+    previous: Version | None = None
+    previous_paragraphs: list[Paragraph] = field(default_factory=list)
+    own_comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def adoption(self):
+        return getattr(self.version, "adoption", None)
+
+    def title(self, lang: str) -> str:
+        return localized(self.declaration, "title", lang)
+
+    def diff(self, lang: str) -> list[ParagraphDiff]:
+        if self.previous is None:
+            return []
+        return diff_paragraphs(
+            as_paras(self.previous_paragraphs, lang), as_paras(self.paragraphs, lang)
+        )
+
+
+def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
+    """Return the declarations a link may see, latest non-draft version first.
+
+    A focal point sees the latest circulated (or adopted) version of each
+    declaration, the one circulated before it, and its delegation's own
+    comments; a delegate sees adopted texts only. Three queries at most.
+    """
+    is_focal = link.kind == AccessLink.Kind.FOCAL_POINT
+    delegation = link.delegation if is_focal else link.delegate.delegation
+    versions = (
+        Version.objects.filter(declaration__meeting_id=delegation.meeting_id)
+        .exclude(status=Version.Status.DRAFT)
+        .select_related("declaration", "adoption")
+        .order_by("declaration_id", "-number")
+    )
+    shown: dict[int, LinkDeclaration] = {}
+    previous: dict[int, Version] = {}
+    for version in versions:
+        key = version.declaration_id
+        if key not in shown:
+            if not is_focal and version.status != Version.Status.ADOPTED:
+                shown[key] = None
+                continue
+            shown[key] = LinkDeclaration(version.declaration, version, [])
+        elif key not in previous and shown[key] is not None:
+            previous[key] = version
+    items = [item for item in shown.values() if item is not None]
+    if not items:
+        return []
+    wanted = [item.version.pk for item in items]
+    if is_focal:
+        wanted += [v.pk for v in previous.values()]
+    by_version = defaultdict(list)
+    for paragraph in Paragraph.objects.filter(version_id__in=wanted).order_by(
+        "position"
+    ):
+        by_version[paragraph.version_id].append(paragraph)
+    for item in items:
+        item.paragraphs = number_paragraphs(by_version[item.version.pk])
+        if is_focal and item.declaration.pk in previous:
+            item.previous = previous[item.declaration.pk]
+            item.previous_paragraphs = number_paragraphs(by_version[item.previous.pk])
+    if is_focal:
+        labels = {p.pk: p for item in items for p in item.paragraphs}
+        by_item = {item.version.pk: item for item in items}
+        for comment in Comment.objects.filter(
+            version_id__in=[item.version.pk for item in items],
+            delegation=delegation,
+        ).order_by("created_at", "id"):
+            comment.paragraph_label = labels[comment.paragraph_id].label
+            by_item[comment.version_id].own_comments.append(comment)
+    return items
+
+
+def circulation_recipients_preview(meeting) -> list:
+    """Return the delegations a circulation would email, in order. One query."""
+    from declaration.services import circulation_recipients
+
+    return list(circulation_recipients(meeting.pk).order_by("sort_order", "name_en"))

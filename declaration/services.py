@@ -1,0 +1,472 @@
+"""Writes for declarations: drafts, circulation, comments and adoption.
+
+Every rule lives here once; the admin views, the focal points' form and the
+Celery task call these functions.
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from declaration.models import (
+    Adoption,
+    Circulation,
+    Comment,
+    Declaration,
+    Paragraph,
+    Version,
+    VersionFrozen,
+    number_paragraphs,
+)
+from delegations.models import Delegation
+from delegations.services import issue_itinerary_link, link_url
+from dialogue.models import Meeting
+
+
+@dataclass(frozen=True)
+class ParagraphText:
+    kind: str
+    text_en: str
+    text_ru: str
+
+
+class EditConflict(Exception):
+    """Another drafter saved the draft after this drafter opened it."""
+
+    def __init__(self, version: Version):
+        self.version = version
+        super().__init__(
+            f"version {version.number} was saved by someone else "
+            f"(now at edit {version.lock_version})"
+        )
+
+
+def snapshot(version: Version) -> list[ParagraphText]:
+    """Return the version's text as it is stored now."""
+    return [
+        ParagraphText(p.kind, p.text_en, p.text_ru)
+        for p in version.paragraphs.order_by("position")
+    ]
+
+
+def format_deadline(moment: datetime.datetime, meeting: Meeting) -> str:
+    """Return a deadline in the meeting's time zone, e.g. '5 June 2017, 18:00'."""
+    local = timezone.localtime(moment, meeting.tzinfo)
+    return date_format(local, "j E Y, H:i")
+
+
+def is_adopted(declaration: Declaration) -> bool:
+    return Adoption.objects.filter(declaration=declaration).exists()
+
+
+def _refuse_if_adopted(declaration: Declaration) -> None:
+    if is_adopted(declaration):
+        raise ValidationError(
+            _("%(title)s has been adopted: its text is final.")
+            % {"title": declaration.title_en},
+            code="adopted",
+        )
+
+
+def _by(version: Version, user) -> Version:
+    if user is not None:
+        version._history_user = user
+    return version
+
+
+@transaction.atomic
+def create_declaration(
+    meeting: Meeting, *, title_en: str, title_ru: str
+) -> Declaration:
+    """Return a new declaration of the meeting. Side effects: inserts one row."""
+    declaration = Declaration(meeting=meeting, title_en=title_en, title_ru=title_ru)
+    declaration.full_clean()
+    declaration.save()
+    return declaration
+
+
+@transaction.atomic
+def start_draft(declaration: Declaration, *, by=None, author_name: str = "") -> Version:
+    """Return a new draft that starts as a copy of the latest version.
+
+    Returns the existing draft if there is one. Side effects: inserts a Version
+    and copies of the latest version's paragraphs; refuses an adopted declaration.
+    """
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _refuse_if_adopted(declaration)
+    existing = declaration.versions.filter(status=Version.Status.DRAFT).first()
+    if existing is not None:
+        return existing
+    latest = declaration.versions.order_by("-number").first()
+    if by is not None and not author_name:
+        author_name = by.get_full_name() or by.get_username()
+    draft = _by(
+        Version(
+            declaration=declaration,
+            number=(latest.number + 1) if latest else 1,
+            status=Version.Status.DRAFT,
+            author=by,
+            author_name=author_name,
+            created_at=timezone.now(),
+        ),
+        by,
+    )
+    draft.save()
+    if latest is not None:
+        for paragraph in latest.paragraphs.order_by("position"):
+            copy = Paragraph(
+                version=draft,
+                position=paragraph.position,
+                kind=paragraph.kind,
+                text_en=paragraph.text_en,
+                text_ru=paragraph.text_ru,
+            )
+            if by is not None:
+                copy._history_user = by
+            copy.save()
+    return draft
+
+
+def check_paragraph_order(paragraphs: list[ParagraphText]) -> None:
+    """Raise ValidationError if a preambular paragraph follows an operative one."""
+    seen_operative = None
+    for position, paragraph in enumerate(paragraphs, start=1):
+        if paragraph.kind == Paragraph.Kind.OPERATIVE and seen_operative is None:
+            seen_operative = position
+        if paragraph.kind == Paragraph.Kind.PREAMBULAR and seen_operative:
+            raise ValidationError(
+                _(
+                    "Paragraph %(position)s is preambular but follows operative "
+                    "paragraph %(operative)s: preambular paragraphs come first."
+                )
+                % {"position": position, "operative": seen_operative},
+                code="order",
+            )
+
+
+@transaction.atomic
+def save_draft(
+    version: Version,
+    *,
+    lock_version: int,
+    paragraphs: list[ParagraphText],
+    by=None,
+) -> Version:
+    """Return the draft with its text replaced by paragraphs (optimistic locking).
+
+    The save goes through only if the draft is still at lock_version, the edit
+    the drafter started from: a conditional UPDATE raises the counter first, so
+    of two saves from the same starting point exactly one wins. Side effects:
+    updates, inserts and deletes Paragraph rows (each recorded in the history)
+    and raises Version.lock_version. Raises EditConflict when someone saved in
+    between, VersionFrozen when the version is no longer a draft, and
+    ValidationError when the declaration is adopted or the order is wrong.
+    """
+    _refuse_if_adopted(version.declaration)
+    check_paragraph_order(paragraphs)
+    claimed = Version.objects.filter(
+        pk=version.pk, status=Version.Status.DRAFT, lock_version=lock_version
+    ).update(lock_version=F("lock_version") + 1)
+    current = Version.objects.get(pk=version.pk)
+    if not claimed:
+        if current.is_frozen:
+            raise VersionFrozen(current.number, current.status)
+        raise EditConflict(current)
+    _by(current, by).save(update_fields=["lock_version"])  # the history record
+
+    stored = {p.position: p for p in current.paragraphs.all()}
+    for position, text in enumerate(paragraphs, start=1):
+        paragraph = stored.pop(position, None) or Paragraph(
+            version=current, position=position
+        )
+        new = (text.kind, text.text_en.strip(), text.text_ru.strip())
+        if (
+            paragraph.pk
+            and (paragraph.kind, paragraph.text_en, paragraph.text_ru) == new
+        ):
+            continue
+        paragraph.kind, paragraph.text_en, paragraph.text_ru = new
+        if by is not None:
+            paragraph._history_user = by
+        paragraph.save()
+    for paragraph in stored.values():
+        if by is not None:
+            paragraph._history_user = by
+        paragraph.delete()
+    return current
+
+
+def circulation_recipients(meeting_id: int):
+    """Return the delegations a version is circulated to: all but the organiser."""
+    return Delegation.objects.filter(meeting_id=meeting_id).exclude(
+        kind=Delegation.Kind.ORGANISER
+    )
+
+
+@transaction.atomic
+def circulate_version(
+    version: Version, *, deadline: datetime.datetime, by=None
+) -> Version:
+    """Return the version, circulated for comments until deadline.
+
+    Side effects: the previously circulated version becomes superseded; this
+    one becomes circulated (and frozen); one Circulation row per delegation
+    (except the organiser); after commit, one Celery task per delegation emails
+    its focal point the focal-point link in the delegation's language.
+    """
+    version = Version.objects.select_for_update().get(pk=version.pk)
+    declaration = version.declaration
+    if not version.is_draft:
+        raise ValidationError(
+            _("Version %(number)s is already %(status)s.")
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_draft",
+        )
+    _refuse_if_adopted(declaration)
+    paragraphs = number_paragraphs(list(version.paragraphs.order_by("position")))
+    if not paragraphs:
+        raise ValidationError(_("The draft has no paragraphs."), code="empty")
+    untranslated = [
+        p.label for p in paragraphs if not p.text_en.strip() or not p.text_ru.strip()
+    ]
+    if untranslated:
+        raise ValidationError(
+            _("Paragraphs without both English and Russian text: %(labels)s.")
+            % {"labels": ", ".join(untranslated)},
+            code="untranslated",
+        )
+    now = timezone.now()
+    if deadline <= now:
+        raise ValidationError(
+            _("The deadline for comments must be in the future."), code="deadline"
+        )
+    for previous in declaration.versions.filter(status=Version.Status.CIRCULATED):
+        previous.status = Version.Status.SUPERSEDED
+        _by(previous, by).save(update_fields=["status"])
+    version.status = Version.Status.CIRCULATED
+    version.circulated_at = now
+    version.comment_deadline = deadline
+    _by(version, by).save(update_fields=["status", "circulated_at", "comment_deadline"])
+
+    circulations = Circulation.objects.bulk_create(
+        Circulation(
+            version=version,
+            delegation=delegation,
+            email=delegation.focal_point_email,
+            language=delegation.language,
+        )
+        for delegation in circulation_recipients(declaration.meeting_id)
+    )
+    from declaration.tasks import send_circulation_email
+
+    for circulation in circulations:
+        transaction.on_commit(
+            partial(send_circulation_email.delay, circulation_id=circulation.pk)
+        )
+    return version
+
+
+@transaction.atomic
+def send_circulation(circulation: Circulation) -> bool:
+    """Return True if the focal point was emailed the circulated version.
+
+    Side effects: issues (or reuses) the delegation's focal-point link, sends one
+    email in the delegation's language and records when; returns False, sending
+    nothing, if it was already sent or the delegation has no focal-point email.
+    """
+    circulation = (
+        Circulation.objects.select_for_update()
+        .select_related("version__declaration__meeting", "delegation")
+        .get(pk=circulation.pk)
+    )
+    delegation = circulation.delegation
+    if circulation.sent_at is not None or not delegation.focal_point_email:
+        return False
+    version = circulation.version
+    meeting = version.declaration.meeting
+    link = issue_itinerary_link(delegation)
+    lang = delegation.language
+    with translation.override(lang):
+        context = {
+            "name": delegation.focal_point_name,
+            "delegation": delegation.name(lang),
+            "title": version.declaration.title(lang),
+            "number": version.number,
+            "meeting": meeting,
+            "meeting_title": meeting.title(lang),
+            "deadline": format_deadline(version.comment_deadline, meeting),
+            "time_zone": meeting.time_zone,
+            "url": f"{link_url(link)}?lang={lang}#declaration",
+            "lang": lang,
+        }
+        subject = render_to_string("declaration/email/circulation_subject.txt", context)
+        body = render_to_string("declaration/email/circulation_body.txt", context)
+    send_mail(
+        " ".join(subject.split()),
+        body,
+        None,
+        [delegation.focal_point_email],
+        fail_silently=False,
+    )
+    circulation.sent_at = timezone.now()
+    circulation.email = delegation.focal_point_email
+    circulation.language = lang
+    circulation.save(update_fields=["sent_at", "email", "language"])
+    return True
+
+
+def record_version_opened(version_ids: list[int], *, delegation: Delegation) -> int:
+    """Note the first time a focal point saw these versions (one UPDATE).
+
+    Returns how many circulation records were marked as opened now.
+    """
+    if not version_ids:
+        return 0
+    return Circulation.objects.filter(
+        version_id__in=version_ids,
+        delegation=delegation,
+        first_opened_at__isnull=True,
+    ).update(first_opened_at=timezone.now())
+
+
+def comments_open(version: Version, *, now: datetime.datetime | None = None) -> bool:
+    return (
+        version.status == Version.Status.CIRCULATED
+        and version.comment_deadline is not None
+        and (now or timezone.now()) < version.comment_deadline
+    )
+
+
+@transaction.atomic
+def add_comment(
+    version: Version,
+    *,
+    delegation: Delegation,
+    paragraph_id: int,
+    kind: str,
+    language: str,
+    text: str,
+    submitted_by: str = "",
+) -> Comment:
+    """Return a delegation's new comment on a paragraph of a circulated version.
+
+    Side effects: inserts one Comment (recorded in the history). Raises
+    ValidationError, naming the rule, when the version is not open for comments,
+    the deadline has passed, the paragraph is not part of the version, or the
+    text is empty.
+    """
+    version = Version.objects.select_related("declaration__meeting").get(pk=version.pk)
+    meeting = version.declaration.meeting
+    if delegation.meeting_id != meeting.pk:
+        raise ValidationError(_("This delegation is not at this meeting."))
+    if version.status != Version.Status.CIRCULATED:
+        raise ValidationError(
+            _(
+                "Version %(number)s is no longer open for comments: it is "
+                "%(status)s. Your text was not saved."
+            )
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_circulated",
+        )
+    if not comments_open(version):
+        raise ValidationError(
+            _(
+                "The deadline for comments on version %(number)s passed on "
+                "%(deadline)s (%(zone)s time). Your text was not saved."
+            )
+            % {
+                "number": version.number,
+                "deadline": format_deadline(version.comment_deadline, meeting),
+                "zone": meeting.time_zone,
+            },
+            code="deadline",
+        )
+    paragraph = Paragraph.objects.filter(pk=paragraph_id, version=version).first()
+    if paragraph is None:
+        raise ValidationError(
+            _("This paragraph is not part of version %(number)s.")
+            % {"number": version.number},
+            code="paragraph",
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            _("Write your comment or the wording you propose."), code="empty"
+        )
+    if kind not in Comment.Kind.values or language not in ("en", "ru"):
+        raise ValidationError(_("Choose a kind of comment and a language."))
+    return Comment.objects.create(
+        paragraph=paragraph,
+        version=version,
+        delegation=delegation,
+        kind=kind,
+        language=language,
+        text=text,
+        submitted_by=submitted_by,
+    )
+
+
+@transaction.atomic
+def record_adoption(
+    version: Version,
+    *,
+    adopted_on: datetime.date,
+    by_acclamation: bool,
+    delegations: list[Delegation] | None = None,
+    by=None,
+) -> Adoption:
+    """Return the adoption of a circulated version: from now on the text is final.
+
+    Either by acclamation or by a list of delegations of the meeting. Side
+    effects: the version becomes adopted; an Adoption row; a draft still open
+    for the declaration stays as it is but can no longer be saved or circulated.
+    """
+    version = Version.objects.select_for_update().get(pk=version.pk)
+    declaration = version.declaration
+    _refuse_if_adopted(declaration)
+    if version.status != Version.Status.CIRCULATED:
+        raise ValidationError(
+            _(
+                "Only the circulated version can be adopted; version %(number)s "
+                "is %(status)s."
+            )
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_circulated",
+        )
+    delegations = list(delegations or [])
+    if by_acclamation == bool(delegations):
+        raise ValidationError(
+            _("Record either adoption by acclamation or the adopting delegations."),
+            code="how",
+        )
+    strangers = [
+        d.name_en for d in delegations if d.meeting_id != declaration.meeting_id
+    ]
+    if strangers:
+        raise ValidationError(
+            _("Not delegations of this meeting: %(names)s.")
+            % {"names": ", ".join(strangers)}
+        )
+    version.status = Version.Status.ADOPTED
+    _by(version, by).save(update_fields=["status"])
+    adoption = Adoption(
+        declaration=declaration,
+        version=version,
+        adopted_on=adopted_on,
+        by_acclamation=by_acclamation,
+        recorded_by=by,
+    )
+    if by is not None:
+        adoption._history_user = by
+    adoption.save()
+    adoption.delegations.set(delegations)
+    return adoption
