@@ -79,6 +79,18 @@ class CommentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.version.status != Version.Status.CIRCULATED:
+            raise ValidationError(
+                _(
+                    "Version %(number)s is no longer open for comments: it is "
+                    "%(status)s. Your text was not saved; it is kept below."
+                )
+                % {
+                    "number": self.version.number,
+                    "status": self.version.get_status_display(),
+                },
+                code="not_circulated",
+            )
         if not comments_open(self.version):
             raise ValidationError(
                 _(
@@ -128,14 +140,22 @@ class BaseParagraphFormSet(forms.BaseFormSet):
     """Rows sorted by their order number; blank rows are dropped."""
 
     def paragraph_texts(self) -> list[ParagraphText]:
+        """Return the rows as paragraphs: sorted by order number (ties keep the
+        rows' order, rows without a number go last), deleted and blank rows out."""
+        rows = []
+        for index, form in enumerate(self.forms):
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.is_blank:
+                continue
+            order = data.get("ORDER")
+            rows.append(((order is None, order or 0, index), form))
         return [
             ParagraphText(
                 form.cleaned_data["kind"],
                 form.cleaned_data.get("text_en", ""),
                 form.cleaned_data.get("text_ru", ""),
             )
-            for form in self.ordered_forms
-            if not form.is_blank
+            for _key, form in sorted(rows, key=lambda row: row[0])
         ]
 
     def clean(self):
