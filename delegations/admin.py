@@ -15,6 +15,11 @@ from delegations.admin_forms import (
     HotelStayForm,
     HotelStayFormSet,
 )
+from delegations.admin_import import (
+    DelegationsImportExportMixin,
+    budget_export,
+    budget_export_links,
+)
 from delegations.models import (
     AccessLink,
     Delegate,
@@ -25,6 +30,7 @@ from delegations.models import (
     Passport,
     SelfServiceChange,
 )
+from delegations.resources import DelegateResource, FlightLegResource
 from delegations.selectors import (
     budget,
     delegates_with_travel,
@@ -39,6 +45,7 @@ from delegations.services import (
     mark_funded,
     revoke_link,
     save_delegate,
+    save_flight_leg,
     send_itinerary_link,
 )
 from dialogue.models import Meeting
@@ -161,6 +168,15 @@ class DelegationAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.budget_view),
                 name="delegations_budget",
             ),
+            *(
+                path(
+                    f"budget/export.{extension}",
+                    self.admin_site.admin_view(self.budget_export_view),
+                    {"extension": extension},
+                    name=f"delegations_budget_{extension}",
+                )
+                for extension in ("csv", "xlsx")
+            ),
             *super().get_urls(),
         ]
 
@@ -198,8 +214,14 @@ class DelegationAdmin(SimpleHistoryAdmin):
             "meetings": Meeting.objects.all(),
             "lines": lines,
             "totals": totals,
+            "export_links": budget_export_links(meeting),
         }
         return TemplateResponse(request, "admin/delegations/budget.html", context)
+
+    def budget_export_view(self, request, extension):
+        if not request.user.has_perm("delegations.view_flightleg"):
+            raise PermissionDenied
+        return budget_export(self.selected_meeting(request), extension)
 
 
 class FlightLegInline(admin.TabularInline):
@@ -263,8 +285,10 @@ class TravelStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(SimpleHistoryAdmin):
+class DelegateAdmin(DelegationsImportExportMixin, SimpleHistoryAdmin):
     form = DelegateForm
+    resource_classes = [DelegateResource]
+    export_select_related = ("delegation", "meeting")
     list_display = (
         "name_latin",
         "name_cyrillic",
@@ -483,3 +507,49 @@ class SelfServiceChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FlightLeg)
+class FlightLegAdmin(DelegationsImportExportMixin, SimpleHistoryAdmin):
+    form = FlightLegForm
+    resource_classes = [FlightLegResource]
+    export_select_related = ("delegate__delegation", "delegate__meeting")
+    fields = ("delegate", *FlightLegForm.Meta.fields)
+    raw_id_fields = ("delegate",)
+    list_display = (
+        "delegate",
+        "delegation",
+        "carrier",
+        "flight_number",
+        "from_airport",
+        "departs",
+        "to_airport",
+        "arrives",
+        "status",
+        "fare",
+        "currency",
+    )
+    list_filter = ("status", "delegate__meeting", "delegate__delegation")
+    list_select_related = ("delegate__delegation",)
+    search_fields = (
+        "flight_number",
+        "booking_reference",
+        "delegate__name_latin",
+        "delegate__name_cyrillic",
+        "delegate__email",
+    )
+
+    @admin.display(description=_("delegation"), ordering="delegate__delegation")
+    def delegation(self, obj):
+        return obj.delegate.delegation
+
+    @admin.display(description=_("departs (local)"), ordering="departs_at")
+    def departs(self, obj):
+        return f"{obj.departs_local:%Y-%m-%d %H:%M} {obj.from_airport}"
+
+    @admin.display(description=_("arrives (local)"), ordering="arrives_at")
+    def arrives(self, obj):
+        return f"{obj.arrives_local:%Y-%m-%d %H:%M} {obj.to_airport}"
+
+    def save_model(self, request, obj, form, change):
+        save_flight_leg(obj)

@@ -17,6 +17,7 @@ from delegations.models import (
     AccessLink,
     Delegate,
     Delegation,
+    FlightLeg,
     HotelStay,
     Passport,
     SelfServiceChange,
@@ -172,6 +173,21 @@ def validate_hotel_stay(stay: HotelStay) -> None:
             },
             code="overlap",
         )
+
+
+@transaction.atomic
+def save_flight_leg(leg: FlightLeg) -> FlightLeg:
+    """Return the flight leg after validating and saving it (times in UTC).
+
+    Side effects: writes the FlightLeg row (and its history); raises
+    ValidationError for a bad airport, currency, or an arrival before departure.
+    """
+    leg.from_airport = leg.from_airport.upper()
+    leg.to_airport = leg.to_airport.upper()
+    leg.currency = leg.currency.upper()
+    leg.full_clean()
+    leg.save()
+    return leg
 
 
 # Links -------------------------------------------------------------------

@@ -220,3 +220,11 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 # Each worker requeues packs left "rendering" by a dead worker this often (s).
 PACK_SWEEP_INTERVAL = int(os.environ.get("PACK_SWEEP_INTERVAL", "60"))
+
+# --- Import/export of delegates and flights (issue 3) -------------------------
+# Files wait between preview and confirm under MEDIA_ROOT/import-tmp (0o700 folder,
+# 0o600 files), never in the world-readable system temp folder. Every import runs
+# in one transaction. Formula escaping is ours (delegations.spreadsheets): the
+# library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=".
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "delegations.spreadsheets.PrivateImportStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -55,6 +55,16 @@ CASES = [
         STAFF_ONLY_SECRETARIAT,
     ),
     AccessCase(
+        "admin/delegations/delegation/budget/export.csv",
+        lambda w, r: "/admin/delegations/delegation/budget/export.csv",
+        STAFF_ONLY_SECRETARIAT,
+    ),
+    AccessCase(
+        "admin/delegations/delegation/budget/export.xlsx",
+        lambda w, r: "/admin/delegations/delegation/budget/export.xlsx",
+        STAFF_ONLY_SECRETARIAT,
+    ),
+    AccessCase(
         "admin/delegations/delegate/",
         lambda w, r: "/admin/delegations/delegate/",
         STAFF_ONLY_SECRETARIAT,

@@ -1,0 +1,233 @@
+"""Spreadsheet files in and out: formula-safe exports, hardened XLSX reading, and
+a private folder for files waiting between import preview and confirmation.
+
+Exports neutralise every text cell that a spreadsheet would read as a formula
+(one starting with = + - @ tab or CR) with a leading apostrophe; imports drop that
+apostrophe again, so an exported file imports unchanged. django-import-export's own
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=", so we do not
+rely on it.
+"""
+
+import io
+import os
+import re
+import secrets
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl.xml
+import tablib
+from defusedxml import DefusedXmlException
+from django.conf import settings
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+from import_export.tmp_storages import BaseStorage
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# An XLSX file is a zip of XML parts; these bound what reading one may cost.
+XLSX_MAX_MEMBERS = 200
+XLSX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class UnreadableFile(ValueError):
+    """An import file refused before any row is read; the message says why."""
+
+
+def neutralise(value):
+    """Return value with a leading apostrophe if a spreadsheet would run it."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unneutralise(value):
+    """Return an imported cell without the apostrophe an export put in front."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:].startswith(FORMULA_PREFIXES)
+    ):
+        return value[1:]
+    return value
+
+
+def neutralise_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
+    """Return a copy of the dataset with every cell and header neutralised."""
+    safe = tablib.Dataset(headers=[neutralise(h) for h in dataset.headers or []])
+    safe.title = dataset.title
+    for row in dataset:
+        safe.append([neutralise(cell) for cell in row])
+    return safe
+
+
+class SafeCSV(base_formats.CSV):
+    """CSV whose export cannot carry a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        return neutralise_dataset(dataset).export(self.get_title(), **kwargs)
+
+
+def check_xlsx_archive(data: bytes) -> None:
+    """Raise UnreadableFile unless data is a zip small enough to open safely."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UnreadableFile(
+            _("This is not an XLSX file. Choose the format that matches the file.")
+        ) from None
+    with archive:
+        members = archive.infolist()
+        total = sum(member.file_size for member in members)
+        packed = sum(member.compress_size for member in members) or 1
+        if (
+            len(members) > XLSX_MAX_MEMBERS
+            or total > XLSX_MAX_UNCOMPRESSED
+            or total / packed > XLSX_MAX_RATIO
+        ):
+            raise UnreadableFile(
+                _(
+                    "The XLSX file unpacks to %(size)s MB, more than a list of "
+                    "delegates needs; it was refused as a possible zip bomb."
+                )
+                % {"size": total // (1024 * 1024)}
+            )
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """Return True if exc or an exception it was raised from is of the kind."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class SafeXLSX(base_formats.XLSX):
+    """XLSX read through defusedxml (no XML entities) and written formula-safe."""
+
+    def create_dataset(self, in_stream):
+        # openpyxl parses with defusedxml when it is installed, unless the
+        # OPENPYXL_DEFUSEDXML environment variable turns it off: refuse then.
+        if not openpyxl.xml.DEFUSEDXML:
+            raise UnreadableFile(
+                _("XLSX import is disabled: the XML parser is not hardened.")
+            )
+        check_xlsx_archive(in_stream)
+        try:
+            return super().create_dataset(in_stream)
+        except Exception as exc:
+            if not _caused_by(exc, DefusedXmlException):
+                raise
+            raise UnreadableFile(
+                _(
+                    "The XLSX file declares XML entities (a possible "
+                    "'billion laughs' attack); it was refused and nothing was "
+                    "imported."
+                )
+            ) from None
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralise_dataset(dataset), **kwargs)
+
+
+FORMATS = [SafeCSV, SafeXLSX]
+
+
+def format_for(name: str):
+    """Return the format instance for "csv" or "xlsx"."""
+    for fmt in FORMATS:
+        instance = fmt(encoding="utf-8-sig") if fmt is SafeCSV else fmt()
+        if instance.get_extension() == name.lower():
+            return instance
+    raise ValueError(name)
+
+
+def read_dataset(data: bytes, file_format: str) -> tablib.Dataset:
+    """Return the dataset of an uploaded file, or raise UnreadableFile."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise UnreadableFile(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    fmt = format_for(file_format)
+    if not fmt.is_binary():
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnreadableFile(_("The CSV file is not UTF-8 text.")) from None
+    try:
+        return fmt.create_dataset(data)
+    except UnreadableFile:
+        raise
+    except Exception:
+        raise UnreadableFile(
+            _("The file could not be read as %(format)s.")
+            % {"format": file_format.upper()}
+        ) from None
+
+
+# Files between preview and confirm ------------------------------------------
+
+_NAME = re.compile(r"^[0-9a-f]{32}$")
+TMP_MAX_AGE = 24 * 3600
+
+
+def import_tmp_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "import-tmp"
+
+
+class PrivateImportStorage(BaseStorage):
+    """Keep an uploaded file under MEDIA_ROOT/import-tmp, readable by us only.
+
+    The folder is 0o700 and each file 0o600. A name is 32 random hex digits, and
+    anything else (a path, another name form) is refused, since the confirm form
+    posts the name back. Files older than a day are removed on the next save.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.name is not None and not _NAME.match(self.name):
+            raise UnreadableFile(_("The import file is no longer available."))
+
+    @staticmethod
+    def folder() -> Path:
+        folder = import_tmp_dir()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        return folder
+
+    def get_full_path(self) -> Path:
+        return self.folder() / self.name
+
+    def save(self, data):
+        if isinstance(data, str):
+            data = data.encode(self.encoding or "utf-8")
+        self.sweep()
+        self.name = secrets.token_hex(16)
+        fd = os.open(self.get_full_path(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+
+    def read(self):
+        try:
+            data = self.get_full_path().read_bytes()
+        except FileNotFoundError:
+            raise UnreadableFile(_("The import file is no longer available.")) from None
+        if "b" in self.read_mode:
+            return data
+        return data.decode(self.encoding or "utf-8")
+
+    def remove(self):
+        self.get_full_path().unlink(missing_ok=True)
+
+    def sweep(self) -> None:
+        limit = time.time() - TMP_MAX_AGE
+        for path in self.folder().iterdir():
+            if _NAME.match(path.name) and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
