@@ -63,6 +63,12 @@ def start_stale_pack_sweeper(sender=None, **kwargs) -> None:
         sweep_stale_packs()
     except Exception:
         logger.exception("Stale-pack sweep failed at worker start")
+    try:
+        from dialogue.packs.fetcher import warm_fonts
+
+        warm_fonts()
+    except Exception:
+        logger.exception("Could not prepare the pack fonts")
     finally:
         close_old_connections()
     interval = getattr(settings, "PACK_SWEEP_INTERVAL", 60)

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from dialogue.models import Pack
+from dialogue.packs.fetcher import warm_fonts
 from dialogue.packs.files import absolute
 from dialogue.services import STALE_GRACE, queue_packs
 from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
@@ -47,6 +48,7 @@ def test_killed_worker_pack_is_rendered_by_next_worker(settings, tmp_path):
         "PACK_SWEEP_INTERVAL": "1",
     }
     meeting, delegation = big_meeting()
+    warm_fonts()  # so the first render is not the (once per machine) font build
     first = WorkerProcess(extra_env=env).start()
     try:
         result = queue_packs(

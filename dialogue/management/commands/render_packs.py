@@ -13,6 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from dialogue.models import Meeting, Pack
+from dialogue.packs.fetcher import warm_fonts
 from dialogue.services import EDITIONS, queue_packs
 
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             if not meetings:
                 raise CommandError(f"--meeting: no meeting {meeting!r}")
         started = time.monotonic()
+        warm_fonts()  # shared with workers on this host through var/font-cache
         queued, skipped, busy = [], 0, 0
         for item in meetings:
             result = queue_packs(
