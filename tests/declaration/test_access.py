@@ -1,0 +1,135 @@
+"""Access matrix of the declaration URLs: every URL × every role.
+
+Link roles use their own token (staff and anonymous a random one). The other
+focal point's delegation is at the same meeting, so it may comment on the
+circulated version, but it never reads another delegation's comments
+(test_views.test_focal_point_sees_own_comments_only).
+"""
+
+import pytest
+
+from tests.access import AccessCase, matrix_ids, matrix_params, own_token, run_case
+
+LOGIN = {
+    "anonymous": 302,
+    "delegate_a": 302,
+    "delegate_b": 302,
+    "other_focal_point": 302,
+}
+STAFF_BOTH = {**LOGIN, "drafter": 200, "secretariat": 200}
+DRAFTERS_ONLY = {**LOGIN, "drafter": 200, "secretariat": 403}
+FOCAL_POINTS_ONLY = {
+    "anonymous": 404,
+    "delegate_a": 404,
+    "delegate_b": 404,
+    "other_focal_point": 302,
+    "drafter": 404,
+    "secretariat": 404,
+}
+ANY_LINK = {
+    "anonymous": 404,
+    "delegate_a": 200,
+    "delegate_b": 200,
+    "other_focal_point": 200,
+    "drafter": 404,
+    "secretariat": 404,
+}
+
+
+def versions(world):
+    return world.declaration
+
+
+def admin_version(suffix, which="circulated"):
+    def url(world, role):
+        version = getattr(versions(world), which)
+        return f"/admin/declaration/version/{version.pk}/{suffix}"
+
+    return url
+
+
+def comment_url(world, role):
+    return (
+        f"/l/{own_token(world, role)}/declaration/"
+        f"{versions(world).circulated.pk}/comment/"
+    )
+
+
+CASES = [
+    AccessCase(
+        "l/<str:token>/declaration/<int:version_id>/comment/",
+        comment_url,
+        FOCAL_POINTS_ONLY,
+        method="post",
+        data={"kind": "comment", "language": "en", "text": "Matrix comment"},
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/<int:version_id>/<str:lang>.pdf",
+        lambda w, r: (
+            f"/l/{own_token(w, r)}/declaration/{versions(w).adopted.pk}/en.pdf"
+        ),
+        ANY_LINK,
+    ),
+    AccessCase(
+        "admin/declaration/version/diff/",
+        lambda w, r: (
+            f"/admin/declaration/version/diff/?old={versions(w).superseded.pk}"
+            f"&new={versions(w).circulated.pk}&lang=ru"
+        ),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/text/",
+        admin_version("text/", "draft"),
+        DRAFTERS_ONLY,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/circulate/",
+        admin_version("circulate/", "draft"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/comments/",
+        admin_version("comments/"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/adopt/",
+        admin_version("adopt/"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/pdf/<str:lang>/",
+        admin_version("pdf/ru/", "adopted"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/",
+        lambda w, r: "/admin/declaration/version/",
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<path:object_id>/change/",
+        admin_version("change/"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/comment/",
+        lambda w, r: "/admin/declaration/comment/",
+        STAFF_BOTH,
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "role"), matrix_params(CASES), ids=matrix_ids(CASES))
+def test_access(world, declaration_world, case, role):
+    if case.method == "post" and "comment" in case.route:
+        paragraph = declaration_world.circulated.paragraphs.get(position=2)
+        case = AccessCase(
+            case.route,
+            case.url,
+            case.expected,
+            method="post",
+            data={**case.data, "paragraph": paragraph.pk},
+        )
+    run_case(world, case, role)
