@@ -369,9 +369,11 @@ def practical_blocks(meeting: Meeting, lang: str) -> list[dict]:
     facts = meeting_facts(meeting, lang)
     with translation.override(lang):
         names = {"en": _("English"), "ru": _("Russian")}
-        languages = ", ".join(
-            str(names[code]) for code in meeting.language_codes if code in names
-        )
+        codes = [code for code in meeting.language_codes if code in names]
+        if sorted(codes) == ["en", "ru"]:
+            languages = _("English and Russian")
+        else:
+            languages = ", ".join(str(names[code]) for code in codes)
         rows = [
             (_("Venue"), f"{facts['venue']}, {facts['city']}, {facts['country']}"),
             (_("Date"), facts["dates"]),
