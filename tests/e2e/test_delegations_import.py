@@ -13,7 +13,10 @@ from delegations.models import Delegate
 from tests.delegations.test_resources import DELEGATE_HEADER, delegate_row, to_csv
 from tests.factories import DelegationFactory, MeetingFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def log_in(page, live_server):
