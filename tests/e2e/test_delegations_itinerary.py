@@ -1,6 +1,7 @@
 """A delegate opens their link in Chromium, switches to Russian, downloads the .ics."""
 
 import re
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -39,7 +40,7 @@ def test_delegate_link_russian_and_calendar(live_server, page, screenshot):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Добавить в календарь (.ics)").click()
     download = download_info.value
-    calendar = Calendar.from_ical(open(download.path(), "rb").read())
+    calendar = Calendar.from_ical(Path(download.path()).read_bytes())
     events = list(calendar.walk("VEVENT"))
     assert [str(e["summary"]) for e in events] == [
         f"Air Astana {flight.flight_number} NQZ→ASB"
