@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from delegations.models import Delegate
@@ -15,13 +15,17 @@ from tests.factories import DelegationFactory, MeetingFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
 def log_in(page, live_server):
     user = get_user_model().objects.create_user("sec", password=None, is_staff=True)
-    user.groups.add(Group.objects.get(name="Secretariat"))
+    # The database is flushed between browser tests, groups with it: give the
+    # secretariat's rights on this app directly (import_delegates among them).
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="delegations")
+    )
     client = Client()
     client.force_login(user)
     page.context.add_cookies(
