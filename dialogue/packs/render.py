@@ -31,6 +31,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from dialogue.packs.fetcher import SafeURLFetcher
+from dialogue.packs.replay import make_replayable
 
 logger = logging.getLogger("dialogue.packs")
 
@@ -83,7 +84,7 @@ def section(edition: str, key: str, contents: dict) -> dict:
 class PackRenderer:
     """Renders packs in one process; keeps shared layouts between packs."""
 
-    def __init__(self, *, cache_size: int = 24):
+    def __init__(self, *, cache_size: int = 24, replay: bool = True):
         self.fetcher = SafeURLFetcher()
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(
@@ -93,6 +94,7 @@ class PackRenderer:
         )
         self.cache: OrderedDict = OrderedDict()
         self.cache_size = cache_size
+        self.replay = replay  # paint shared pages once (replay.py)
         self.layouts = 0  # documents laid out (for tests and the benchmark)
 
     # Layout ---------------------------------------------------------------
@@ -109,6 +111,8 @@ class PackRenderer:
             self.cache.move_to_end(key)
             return self.cache[key]
         document = build()
+        if self.replay:
+            make_replayable(document)
         self.cache[key] = document
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
