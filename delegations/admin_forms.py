@@ -122,6 +122,25 @@ class DelegateForm(forms.ModelForm):
             others = funded_names(delegation, excluding=self.instance.pk)
             if len(others) + 1 > delegation.funded_quota:
                 self.add_error("funded", quota_message(delegation, others))
+        email = data.get("email")
+        if email and delegation:
+            clash = (
+                Delegate.objects.filter(
+                    meeting_id=delegation.meeting_id, email__iexact=email
+                )
+                .exclude(pk=self.instance.pk)
+                .select_related("delegation")
+                .first()
+            )
+            if clash:
+                self.add_error(
+                    "email",
+                    _(
+                        "%(name)s (%(delegation)s) already has this email at this "
+                        "meeting."
+                    )
+                    % {"name": clash.name_latin, "delegation": clash.delegation},
+                )
         return data
 
     formset_checks_quota = False

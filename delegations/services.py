@@ -124,7 +124,10 @@ def save_delegate(delegate: Delegate) -> Delegate:
     delegate past the quota with FundedQuotaExceeded.
     """
     delegate.phone = normalise_phone(delegate.phone)
-    delegate.full_clean(exclude=["meeting"])
+    # The meeting is the delegation's; set it first so that full_clean checks
+    # the unique email per meeting instead of leaving it to the database.
+    delegate.meeting_id = delegate.delegation.meeting_id
+    delegate.full_clean()
     check_funded_quota(delegate)
     try:
         with transaction.atomic():

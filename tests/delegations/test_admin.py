@@ -246,3 +246,49 @@ def test_admin_shows_transfers_in_meeting_local_time(client, secretary):
     )
     html = client.get(f"/admin/delegations/delegate/{delegate.pk}/change/").content
     assert b'value="11:25:00"' in html  # Asia/Ashgabat is UTC+5
+
+
+def test_admin_duplicate_email_is_a_form_error_not_a_crash(client, secretary):
+    existing = DelegateFactory(email="minister@mfa.example", name_latin="A Minister")
+    response = client.post(
+        "/admin/delegations/delegate/add/",
+        {
+            "delegation": existing.delegation_id,
+            "name_latin": "New Person",
+            "name_cyrillic": "Новый Человек",
+            "position_en": "Adviser",
+            "position_ru": "Советник",
+            "role": "adviser",
+            "sort_order": "100",
+            "email": "Minister@mfa.example",
+            "phone": "",
+            "preferred_language": "ru",
+            "flights-TOTAL_FORMS": "0",
+            "flights-INITIAL_FORMS": "0",
+            "hotel_stays-TOTAL_FORMS": "0",
+            "hotel_stays-INITIAL_FORMS": "0",
+            "transfers-TOTAL_FORMS": "0",
+            "transfers-INITIAL_FORMS": "0",
+            "passport-TOTAL_FORMS": "0",
+            "passport-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == [
+        f"A Minister ({existing.delegation}) already has this email at this meeting."
+    ]
+    assert Delegate.objects.count() == 1
+
+
+def test_save_delegate_duplicate_email_is_validation_error():
+    from django.core.exceptions import ValidationError
+
+    from delegations.services import save_delegate
+
+    existing = DelegateFactory(email="minister@mfa.example")
+    twin = DelegateFactory.build(
+        delegation=existing.delegation, email="minister@mfa.example"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        save_delegate(twin)
+    assert list(excinfo.value.message_dict) == ["__all__"]
