@@ -19,6 +19,7 @@ WeasyPrint writes as a tagged PDF/UA-1 file: structure tree, /Lang, title and
 the outline (bookmarks) all come out of the one write.
 """
 
+import gc
 import logging
 import threading
 from collections import OrderedDict
@@ -31,9 +32,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from dialogue.packs.fetcher import SafeURLFetcher
-from dialogue.packs.replay import make_replayable
+from dialogue.packs.replay import make_replayable, speed_up_page_references
 
 logger = logging.getLogger("dialogue.packs")
+
+# For every document this process writes, packs and the naive baseline alike.
+speed_up_page_references()
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 EDITIONS = ("en", "ru", "bilingual")
@@ -95,6 +99,7 @@ class PackRenderer:
         self.cache: OrderedDict = OrderedDict()
         self.cache_size = cache_size
         self.replay = replay  # paint shared pages once (replay.py)
+        self.freeze = replay
         self.layouts = 0  # documents laid out (for tests and the benchmark)
 
     # Layout ---------------------------------------------------------------
@@ -116,6 +121,13 @@ class PackRenderer:
         self.cache[key] = document
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
+            gc.unfreeze()  # let the collector free what was evicted
+        if self.freeze:
+            # The cached layouts live as long as the process: keep them out of
+            # the cyclic collector's full passes, which otherwise walk every box
+            # of every cached page (a few tenths of a second, many times a pack).
+            gc.collect()
+            gc.freeze()
         return document
 
     @staticmethod
