@@ -1,6 +1,8 @@
-"""Benchmark the briefing packs: prints figures, asserts nothing.
+"""Benchmark the briefing packs: prints a table of figures, asserts nothing.
 
-    .venv/bin/python bench/packs.py [--n 8] [--workers 2] [--skip-naive]
+    .venv/bin/python bench/packs.py [--n 8 | --fixture] [--workers 2]
+                                    [--skip-single] [--skip-naive]
+                                    [--naive-sample K]
 
 Uses its own database (SQLite in a scratch folder unless DATABASE_URL is set;
 a PostgreSQL database named there is created if missing), Redis db 13 as
@@ -15,6 +17,10 @@ Cases: a synthetic meeting of N delegations x 3 delegates with flights and a
   full set with 1 and with W worker processes; nothing changed (second run);
   one delegate's flight edited; and the naive baseline: plain WeasyPrint
   laying out and writing each pack's whole HTML separately, in W processes.
+--fixture runs the same cases on the 2017 meeting (`loaddata ashgabat_2017`
+into the bench database). --naive-sample K measures the naive baseline on K
+packs (delegations spread over the list) and extrapolates it to the full set by
+the number of packs; the table says so.
 """
 
 import argparse
@@ -264,7 +270,11 @@ class Workers:
 
 
 def run_render(meeting, concurrency, *, clear=False):
-    """Return (wall seconds, rendered, skipped, pages, peak MiB) for one run."""
+    """Return the figures of one run of queue_packs with W fresh worker processes.
+
+    Wall seconds run from queue_packs (fingerprints of every pack, skips) to the
+    last queued pack being ready; the workers' start-up is not counted.
+    """
     from dialogue.models import Pack
     from dialogue.services import queue_packs
 
@@ -276,16 +286,24 @@ def run_render(meeting, concurrency, *, clear=False):
         pending = Pack.objects.filter(pk__in=result.queued)
         while pending.filter(status__in=["queued", "rendering"]).exists():
             workers.sample()
-            time.sleep(0.1)
+            time.sleep(0.05)
         wall = time.monotonic() - started
     failed = pending.filter(status="failed").count()
     if failed:
         print(f"  !! {failed} failed:", pending.filter(status="failed").first().error)
-    pages = sum(Pack.objects.filter(meeting=meeting).values_list("pages", flat=True))
-    return wall, len(result.queued), result.skipped, pages, workers.peak_kib / 1024
+    rendered = pending.filter(status="ready").count()
+    pages = sum(pending.values_list("pages", flat=True))
+    return {
+        "wall": wall,
+        "rendered": rendered,
+        "skipped": result.skipped,
+        "pages": pages,
+        "peak": workers.peak_kib / 1024,
+    }
 
 
 def naive_one(args):
+    """One pack the naive way: read its content, lay out and write its whole HTML."""
     setup_django()
     meeting_id, delegation_id, lang = args
     from dialogue.models import Meeting
@@ -300,74 +318,186 @@ def naive_one(args):
     meeting = Meeting.objects.get(pk=meeting_id)
     data = load_meeting_data(meeting)
     delegation = delegation_with_travel(delegation_id)
-    pdf = renderer().render_whole(
+    pdf, pages = renderer().render_whole(
         lang,
         shared={lang: shared_content(data, lang)},
         own={lang: own_content(delegation, meeting, lang)},
     )
-    return len(pdf)
+    status = Path("/proc/self/status").read_text()
+    peak = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM"))
+    return pages, peak
 
 
-def run_naive(meeting, processes):
+def run_naive(meeting, processes, sample=None):
+    """Return the naive baseline's figures over every pack, or over a sample.
+
+    With a sample of k packs (delegations spread evenly over the list, EN and RU
+    each), the wall time for the full set is extrapolated linearly by the
+    number of packs: every pack of a meeting has the same shared part, so the
+    naive cost per pack is about the same.
+    """
     from django.db import connections
 
     from delegations.models import Delegation
 
-    jobs = [
-        (meeting.pk, d, lang)
-        for d in Delegation.objects.filter(meeting=meeting).values_list("pk", flat=True)
-        for lang in LANGS
-    ]
+    ids = list(
+        Delegation.objects.filter(meeting=meeting)
+        .order_by("sort_order", "name_en", "id")
+        .exclude(invitation_status=Delegation.Invitation.DECLINED)
+        .values_list("pk", flat=True)
+    )
+    total = len(ids) * len(LANGS)
+    if sample and sample < total:
+        step = len(ids) / max(1, sample // len(LANGS))
+        ids = [ids[int(i * step)] for i in range(max(1, sample // len(LANGS)))]
+    jobs = [(meeting.pk, d, lang) for d in ids for lang in LANGS]
     connections.close_all()
     started = time.monotonic()
     with ProcessPoolExecutor(processes) as pool:
-        list(pool.map(naive_one, jobs, chunksize=1))
-    return time.monotonic() - started
+        results = list(pool.map(naive_one, jobs, chunksize=1))
+    wall = time.monotonic() - started
+    return {
+        "wall": wall * total / len(jobs),
+        "measured_wall": wall,
+        "rendered": len(jobs),
+        "total": total,
+        "pages": sum(pages for pages, _peak in results),
+        "peak": max(peak for _pages, peak in results) / 1024,
+    }
+
+
+def load_fixture_meeting():
+    """Return the 2017 meeting of the fixtures (loaded into the bench database)."""
+    from django.core.management import call_command
+
+    from dialogue.models import Meeting
+
+    call_command("loaddata", "ashgabat_2017", verbosity=0)
+    return Meeting.objects.get(slug="ashgabat-2017")
+
+
+def edit_one_flight(meeting):
+    """Move one delegate's flight by 15 minutes; return its delegation's name."""
+    from delegations.models import FlightLeg
+
+    flight = (
+        FlightLeg.objects.filter(delegate__delegation__meeting=meeting)
+        .exclude(status="cancelled")
+        .select_related("delegate__delegation")
+        .order_by("id")
+        .first()
+    )
+    flight.departs_at -= datetime.timedelta(minutes=15)
+    flight.arrives_at -= datetime.timedelta(minutes=15)
+    flight.save()
+    return flight.delegate.delegation.name_en
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=8)
+    parser.add_argument("--n", type=int, default=8, help="synthetic delegations")
+    parser.add_argument(
+        "--fixture",
+        action="store_true",
+        help="the 2017 meeting of the fixtures instead of a synthetic one",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-single", action="store_true")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=0,
+        help="run the naive baseline on this many packs and extrapolate",
+    )
     args = parser.parse_args()
     ensure_database()
     setup_django()
-    from delegations.models import FlightLeg
+    from django.db import connection
+
     from dialogue.packs.fetcher import warm_fonts
 
     warm_fonts()  # once per machine; not part of any case
-    meeting = make_meeting(args.n)
-    packs = args.n * len(LANGS)
-    print(f"N={args.n} delegations x 3 delegates, {packs} packs (EN, RU)")
-    print("| case | workers | rendered | skipped | pages | wall s | peak MiB |")
-    print("|---|---|---|---|---|---|---|")
+    if args.fixture:
+        meeting = load_fixture_meeting()
+        label = f"the 2017 meeting (fixture ashgabat_2017, {meeting.slug})"
+    else:
+        meeting = make_meeting(args.n)
+        label = f"synthetic meeting, N={args.n} delegations x 3 delegates"
+    from delegations.models import Delegation
 
-    def row(case, workers, result):
-        wall, rendered, skipped, pages, peak = result
+    delegations = (
+        Delegation.objects.filter(meeting=meeting)
+        .exclude(invitation_status=Delegation.Invitation.DECLINED)
+        .count()
+    )
+    packs = delegations * len(LANGS)
+    load = os.getloadavg()
+    print(f"# Briefing packs: {label}")
+    print(
+        f"{delegations} delegations, {packs} packs (EN, RU); {os.cpu_count()} cores; "
+        f"database {connection.vendor}; load average before: "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print()
+    print(
+        "| case | workers | rendered | skipped | pages | wall s | packs/s | peak MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+
+    def row(case, workers, r, *, wall_note=""):
+        rate = r["rendered"] / r["wall"] if r["wall"] and r["rendered"] else 0
         print(
-            f"| {case} | {workers} | {rendered} | {skipped} | {pages} | "
-            f"{wall:.1f} | {peak:.0f} |",
+            f"| {case} | {workers} | {r['rendered']} | {r.get('skipped', '')} | "
+            f"{r['pages']} | {r['wall']:.2f}{wall_note} | {rate:.2f} | "
+            f"{r['peak']:.0f} |",
             flush=True,
         )
-        return wall
+        return r
 
-    single = None
+    results = {}
     if not args.skip_single:
-        single = row("full set", 1, run_render(meeting, 1, clear=True))
-    full = row("full set", args.workers, run_render(meeting, args.workers, clear=True))
-    row("nothing changed", args.workers, run_render(meeting, args.workers))
-    flight = FlightLeg.objects.filter(delegate__meeting=meeting).first()
-    flight.departs_at -= datetime.timedelta(minutes=15)
-    flight.save()
-    row("one flight edited", args.workers, run_render(meeting, args.workers))
-    if single:
-        print(f"throughput 1 -> {args.workers} workers: x{single / full:.2f}")
+        results["single"] = row("full set", 1, run_render(meeting, 1, clear=True))
+    results["full"] = row(
+        "full set", args.workers, run_render(meeting, args.workers, clear=True)
+    )
+    results["same"] = row(
+        "nothing changed (second run)",
+        args.workers,
+        run_render(meeting, args.workers),
+    )
+    edited = edit_one_flight(meeting)
+    results["flight"] = row(
+        f"one flight edited ({edited})",
+        args.workers,
+        run_render(meeting, args.workers),
+    )
     if not args.skip_naive:
-        naive = run_naive(meeting, args.workers)
-        print(f"naive baseline ({args.workers} processes): {naive:.1f} s wall")
-        print(f"ratio to naive: {full / naive:.2f}")
+        naive = run_naive(meeting, args.workers, args.naive_sample or None)
+        note = ""
+        case = "naive baseline: whole HTML per pack"
+        if naive["rendered"] < naive["total"]:
+            note = " (extrapolated)"
+            case += (
+                f", {naive['rendered']} of {naive['total']} packs measured in "
+                f"{naive['measured_wall']:.1f} s"
+            )
+        results["naive"] = row(
+            case, args.workers, {**naive, "skipped": ""}, wall_note=note
+        )
+
+    print()
+    full = results["full"]
+    if "single" in results:
+        speedup = results["single"]["wall"] / full["wall"]
+        print(f"throughput 1 -> {args.workers} workers: x{speedup:.2f}")
+    if "naive" in results:
+        ratio = full["wall"] / results["naive"]["wall"]
+        print(f"ratio to the naive baseline: {ratio:.2f}")
+    peak = max(r["peak"] for key, r in results.items() if key != "naive")
+    print(f"peak worker memory: {peak:.0f} MiB")
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":

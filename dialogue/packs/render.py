@@ -268,11 +268,15 @@ class PackRenderer:
             "edition_label": edition_label(edition),
         }
 
-    def render_whole(self, edition: str, *, shared: dict, own: dict) -> bytes:
-        """Return the pack laid out as one HTML document (the naive baseline).
+    def render_whole(
+        self, edition: str, *, shared: dict, own: dict
+    ) -> tuple[bytes, int]:
+        """Return (PDF bytes, page count) of the pack laid out as one HTML document.
 
-        The benchmark compares render_briefing against this; the table of
-        contents uses target-counter() within the one document.
+        The naive baseline of the benchmark: plain WeasyPrint laying out and
+        writing the pack's whole HTML (its own fetcher, fonts and stylesheet, no
+        cache), exactly what HTML.write_pdf does. The table of contents uses
+        target-counter() within the one document.
         """
         langs = edition_langs(edition)
         context = self.front_context(edition, shared, own, {})
@@ -300,9 +304,10 @@ class PackRenderer:
             url_fetcher=fetcher,
             font_config=font_config,
         )
-        return HTML(string=html, url_fetcher=fetcher).write_pdf(
+        document = HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=[stylesheet], **PDF_OPTIONS
         )
+        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
     # Visa letters -------------------------------------------------------------
 
