@@ -24,6 +24,7 @@ the number of packs; the table says so.
 """
 
 import argparse
+import atexit
 import datetime
 import os
 import subprocess
@@ -53,29 +54,49 @@ def setup_django():
 
 
 def ensure_database():
+    """Migrate a fresh database for this run (dropped again at exit).
+
+    SQLite: a file in the scratch folder. PostgreSQL (DATABASE_URL names the
+    server): a new database dialogue_bench_<pid> on that server, so a run never
+    touches the database DATABASE_URL names, and the 2017 fixture loads with its
+    own primary keys.
+    """
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
+        server = url.rsplit("/", 1)[0]
+        name = f"dialogue_bench_{os.getpid()}"
         subprocess.run(
-            [
-                "psql",
-                url.rsplit("/", 1)[0] + "/postgres",
-                "-qc",
-                f"CREATE DATABASE {name}",
-            ],
+            ["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"],
+            check=True,
             capture_output=True,
         )
+        os.environ["DATABASE_URL"] = f"{server}/{name}"
+
+        def drop():
+            from django.db import connections
+
+            connections.close_all()
+            subprocess.run(
+                [
+                    "psql",
+                    server + "/postgres",
+                    "-qc",
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                ],
+                capture_output=True,
+            )
+
+        atexit.register(drop)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True
     )
 
 
 def make_meeting(n: int):
-    """Create (again) a meeting of n delegations x 3 delegates with flights."""
+    """Create a meeting of n delegations x 3 delegates with flights."""
     from delegations.models import Delegate, Delegation, FlightLeg, HotelStay
     from dialogue.models import Meeting
 
-    Meeting.objects.filter(slug="bench").delete()
     meeting = Meeting.objects.create(
         slug="bench",
         title_en="UN-wide High-Level Dialogue (benchmark)",
