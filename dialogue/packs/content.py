@@ -11,12 +11,12 @@ in the pack's language, so that
 Sections are lists of blocks ({"kind": ..., ...}); the bilingual edition sets
 the English and Russian blocks of a section side by side.
 
-The programme comes from agenda and the declaration from declaration when
-those apps provide them (looked up by name, so the packs work before they do).
+The programme comes from agenda (when installed); the declaration section from
+the declaration app's selectors (version_paragraphs, previous_circulated,
+as_paras) and its paragraph-aware diff (declaration.diff.diff_paragraphs).
 """
 
 import datetime
-import difflib
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -198,77 +198,72 @@ def participant_blocks(delegations: list[Delegation], lang: str) -> list[dict]:
 
 
 def load_declaration(meeting: Meeting) -> tuple | None:
-    """Return (declaration, latest circulated version, previous circulated one).
-
-    None while the declaration app has no circulated version for the meeting.
-    """
-    try:
-        apps.get_model("declaration", "Version")
-    except LookupError:
-        return None
-    return circulated_declaration(meeting)
-
-
-def circulated_declaration(meeting: Meeting) -> tuple | None:
     """Return (declaration, latest, previous) circulated versions as plain dicts.
 
-    "Circulated" is any version past draft (circulated, superseded, adopted).
-    Each version dict: number, circulated_on, paragraphs [{number, operative,
-    text: {en, ru}}] numbered as diplomats number them. Three queries.
+    "Circulated" is any version past draft (circulated, superseded, adopted), as
+    on the focal point's page; the previous one is declaration.selectors'
+    previous_circulated. Each dict: number, circulated_on and, per language,
+    the numbered paragraphs as the declaration's diff sees them (Para). None
+    while the meeting has no circulated version. Four queries.
     """
-    from declaration.models import Declaration, Paragraph, Version
+    from declaration.models import Declaration, Version
+    from declaration.selectors import previous_circulated, version_paragraphs
 
     declaration = Declaration.objects.filter(meeting=meeting).order_by("pk").first()
     if declaration is None:
         return None
-    versions = list(
+    latest = (
         Version.objects.filter(declaration=declaration)
         .exclude(status=Version.Status.DRAFT)
-        .order_by("-number")[:2]
+        .order_by("-number")
+        .first()
     )
-    if not versions:
+    if latest is None:
         return None
-    by_version = {v.pk: [] for v in versions}
-    for paragraph in Paragraph.objects.filter(version__in=versions).order_by(
-        "position", "pk"
-    ):
-        by_version[paragraph.version_id].append(paragraph)
+    previous = previous_circulated(latest)
     return (
         declaration,
-        *[version_dict(v, by_version[v.pk]) for v in versions],
-        *([None] if len(versions) == 1 else []),
+        version_dict(latest, version_paragraphs(latest)),
+        version_dict(previous, version_paragraphs(previous)) if previous else None,
     )
 
 
 def version_dict(version, paragraphs: list) -> dict:
-    try:
-        from declaration.models import number_paragraphs
+    """Return a version as plain data: its paragraphs in each language (Para)."""
+    from declaration.selectors import as_paras
 
-        paragraphs = number_paragraphs(paragraphs)
-    except ImportError:  # numbering helper not available: use positions
-        for paragraph in paragraphs:
-            paragraph.label = str(paragraph.position)
-    circulated = getattr(version, "circulated_at", None)
+    circulated = version.circulated_at
+    paras = {}
+    for lang in LANGS:
+        with translation.override(lang):  # PP1 / OP1 labels in the language
+            for paragraph in paragraphs:
+                paragraph.label = paragraph_label(paragraph.kind, paragraph.ordinal)
+            paras[lang] = as_paras(paragraphs, lang)
     return {
         "number": version.number,
         "status": version.status,
         "circulated_on": circulated.date() if circulated else None,
         "paragraphs": [
-            {
-                "number": getattr(p, "label", "") or "",
-                "operative": p.kind == "operative",
-                "text": {
-                    "en": printable(localized(p, "text", "en")),
-                    "ru": printable(localized(p, "text", "ru")),
-                },
-            }
-            for p in paragraphs
+            {"number": p.number, "operative": p.kind == "operative"} for p in paragraphs
         ],
+        "paras": paras,
     }
 
 
+def paragraph_label(kind: str, ordinal: int) -> str:
+    from declaration.models import paragraph_label as label
+
+    return label(kind, ordinal)
+
+
 def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]]:
-    """Return (facts, blocks) for the latest circulated version and its changes."""
+    """Return (facts, blocks) for the latest circulated version and its changes.
+
+    The changes are declaration.diff's paragraph-aware diff against the
+    previous circulated version, in the pack's language.
+    """
+    from declaration.diff import UNCHANGED, diff_paragraphs
+
     with translation.override(lang):
         if not found:
             return {"version": ""}, [
@@ -302,11 +297,11 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
         blocks += [
             {
                 "kind": "para",
-                "number": p["number"],
+                "number": f"{p['number']}." if p["number"] else "",
                 "operative": p["operative"],
-                "text": p["text"][lang],
+                "text": printable(para.text),
             }
-            for p in latest["paragraphs"]
+            for p, para in zip(latest["paragraphs"], latest["paras"][lang], strict=True)
         ]
         blocks.append({"kind": "h2", "text": _("Changes since the previous version")})
         if previous is None:
@@ -317,52 +312,53 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
                     "text": _("This is the first circulated version."),
                 }
             )
-        else:
-            blocks.append(
-                {
-                    "kind": "p",
-                    "muted": True,
-                    "text": _("Compared with version %(number)s.")
-                    % {"number": previous["number"]},
-                }
-            )
-            changes = paragraph_changes(previous["paragraphs"], latest["paragraphs"])
-            blocks += [
-                {**change, "text": change["text"][lang], "old": change["old"][lang]}
-                for change in changes
-            ] or [{"kind": "p", "muted": True, "text": _("No changes.")}]
+            return facts, blocks
+        blocks.append(
+            {
+                "kind": "p",
+                "muted": True,
+                "text": _("Compared with version %(number)s.")
+                % {"number": previous["number"]},
+            }
+        )
+        changes = [
+            change_block(entry)
+            for entry in diff_paragraphs(previous["paras"][lang], latest["paras"][lang])
+            if entry.status != UNCHANGED
+        ]
+        blocks += changes or [{"kind": "p", "muted": True, "text": _("No changes.")}]
     return facts, blocks
 
 
-def paragraph_changes(old: list[dict], new: list[dict]) -> list[dict]:
-    """Return the paragraphs added, removed or reworded between two versions.
+def change_block(entry) -> dict:
+    """Return one changed, moved, added or removed paragraph for the templates.
 
-    Paragraphs are matched by their English text (numbers move when paragraphs
-    are inserted); a reworded paragraph keeps its position in the sequence.
+    Called with the pack's language active (the labels are translated).
     """
-    old_keys = [p["text"]["en"] for p in old]
-    new_keys = [p["text"]["en"] for p in new]
-    empty = {"en": "", "ru": ""}
-    changes = []
-    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        before, after = old[i1:i2], new[j1:j2]
-        for index in range(max(len(before), len(after))):
-            a = before[index] if index < len(before) else None
-            b = after[index] if index < len(after) else None
-            change = "changed" if a and b else ("added" if b else "removed")
-            changes.append(
-                {
-                    "kind": "change",
-                    "change": change,
-                    "number": (b or a)["number"],
-                    "text": (b or a)["text"],
-                    "old": a["text"] if a and b else empty,
-                }
-            )
-    return changes
+    labels = {
+        "changed": _("changed"),
+        "added": _("added"),
+        "removed": _("removed"),
+    }
+    if entry.status == "moved":
+        status = _("moved (was %(label)s)") % {"label": entry.old.label}
+    else:
+        status = labels[entry.status]
+    if entry.kind_changed:
+        status = f"{status}, {_('preambular/operative changed')}"
+    segments = []
+    for segment in entry.segments:
+        if segments and segments[-1][0] == "delete" and segment.op == "insert":
+            # A replaced word: a space between the struck and the new word.
+            segments.append(("equal", " "))
+        segments.append((segment.op, printable(segment.text)))
+    return {
+        "kind": "change",
+        "change": entry.status,
+        "label": (entry.new or entry.old).label,
+        "status": status,
+        "segments": segments,
+    }
 
 
 def practical_blocks(meeting: Meeting, lang: str) -> list[dict]:
