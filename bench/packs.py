@@ -467,7 +467,8 @@ def main():
     print("|---|---|---|---|---|---|---|---|")
 
     def row(case, workers, r, *, wall_note=""):
-        rate = r["rendered"] / r["wall"] if r["wall"] and r["rendered"] else 0
+        wall = r.get("measured_wall", r["wall"])
+        rate = r["rendered"] / wall if wall and r["rendered"] else 0
         print(
             f"| {case} | {workers} | {r['rendered']} | {r.get('skipped', '')} | "
             f"{r['pages']} | {r['wall']:.2f}{wall_note} | {rate:.2f} | "

@@ -240,6 +240,7 @@ def version_dict(version, paragraphs: list) -> dict:
                 paragraph.label = paragraph_label(paragraph.kind, paragraph.ordinal)
             paras[lang] = as_paras(paragraphs, lang)
     return {
+        "pk": version.pk,
         "number": version.number,
         "status": version.status,
         "circulated_on": circulated.date() if circulated else None,
@@ -262,8 +263,6 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
     The changes are declaration.diff's paragraph-aware diff against the
     previous circulated version, in the pack's language.
     """
-    from declaration.diff import UNCHANGED, diff_paragraphs
-
     with translation.override(lang):
         if not found:
             return {"version": ""}, [
@@ -321,13 +320,33 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
                 % {"number": previous["number"]},
             }
         )
-        changes = [
+        changes = version_changes(previous, latest, lang)
+        blocks += changes or [{"kind": "p", "muted": True, "text": _("No changes.")}]
+    return facts, blocks
+
+
+_changes_cache: dict = {}
+
+
+def version_changes(previous: dict, latest: dict, lang: str) -> list[dict]:
+    """Return the change blocks from previous to latest in lang (active).
+
+    Circulated versions are frozen (the declaration app refuses any change to
+    them and their paragraphs), so the diff of two of them is computed once per
+    process and language, not once per pack.
+    """
+    from declaration.diff import UNCHANGED, diff_paragraphs
+
+    key = (previous["pk"], latest["pk"], lang)
+    if key not in _changes_cache:
+        if len(_changes_cache) > 32:
+            _changes_cache.clear()
+        _changes_cache[key] = [
             change_block(entry)
             for entry in diff_paragraphs(previous["paras"][lang], latest["paras"][lang])
             if entry.status != UNCHANGED
         ]
-        blocks += changes or [{"kind": "p", "muted": True, "text": _("No changes.")}]
-    return facts, blocks
+    return _changes_cache[key]
 
 
 def change_block(entry) -> dict:
