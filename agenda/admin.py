@@ -8,7 +8,6 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from agenda.forms import (
     ProgrammeDayForm,
@@ -31,6 +30,7 @@ from agenda.services import (
     save_session,
     save_speaking_slot,
 )
+from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.i18n import normalise_language
 from dialogue.models import Meeting
 
@@ -74,7 +74,7 @@ class SpeakingSlotInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(ReadOnlyHistoryAdmin):
     form = SessionAdminForm
     inlines = [SpeakingSlotInline]
     list_display = (

@@ -9,7 +9,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from declaration.diff import diff_paragraphs
 from declaration.forms import (
@@ -50,6 +49,7 @@ from declaration.services import (
     snapshot,
     start_draft,
 )
+from dialogue.admin_history import ReadOnlyHistoryAdmin
 
 CIRCULATE = "declaration.circulate_version"
 ADOPT = "declaration.record_adoption"
@@ -75,7 +75,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(SimpleHistoryAdmin):
+class DeclarationAdmin(ReadOnlyHistoryAdmin):
     list_display = ("title_en", "title_ru", "meeting", "state")
     list_filter = ("meeting",)
     search_fields = ("title_en", "title_ru")
@@ -114,7 +114,7 @@ class DeclarationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Version)
-class VersionAdmin(SimpleHistoryAdmin):
+class VersionAdmin(ReadOnlyHistoryAdmin):
     list_display = (
         "declaration",
         "number",
@@ -643,7 +643,7 @@ class VersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin):
+class CommentAdmin(ReadOnlyHistoryAdmin):
     list_display = (
         "created_at",
         "delegation",
@@ -684,7 +684,7 @@ class CommentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Adoption)
-class AdoptionAdmin(SimpleHistoryAdmin):
+class AdoptionAdmin(ReadOnlyHistoryAdmin):
     list_display = ("declaration", "version", "adopted_on", "by_acclamation")
     readonly_fields = (
         "declaration",

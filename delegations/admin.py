@@ -5,7 +5,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from delegations.admin_forms import (
     DelegateForm,
@@ -48,6 +47,7 @@ from delegations.services import (
     save_flight_leg,
     send_itinerary_link,
 )
+from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.models import Meeting
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
@@ -72,7 +72,7 @@ class DelegateInline(admin.TabularInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(SimpleHistoryAdmin):
+class DelegationAdmin(ReadOnlyHistoryAdmin):
     list_display = (
         "name_en",
         "name_ru",
@@ -285,7 +285,7 @@ class TravelStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(DelegationsImportExportMixin, SimpleHistoryAdmin):
+class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     form = DelegateForm
     resource_classes = [DelegateResource]
     export_select_related = ("delegation", "meeting")
@@ -510,7 +510,7 @@ class SelfServiceChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(FlightLeg)
-class FlightLegAdmin(DelegationsImportExportMixin, SimpleHistoryAdmin):
+class FlightLegAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     form = FlightLegForm
     resource_classes = [FlightLegResource]
     export_select_related = ("delegate__delegation", "delegate__meeting")

@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.models import Meeting, Pack, WorkerHeartbeat
 from dialogue.packs.selectors import pack_progress
 from dialogue.services import queue_packs, queue_visa_letter, requeue_packs
@@ -20,7 +20,7 @@ admin.site.index_title = _("Secretariat")
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(ReadOnlyHistoryAdmin):
     list_display = ("short_title_en", "start_date", "end_date", "city_en")
     actions = ["render_briefing_packs"]
 
