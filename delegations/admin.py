@@ -35,6 +35,7 @@ from delegations.selectors import (
     delegates_with_travel,
     readiness,
     recent_self_service_changes,
+    self_service_changes_visible_to,
     travel_warnings,
 )
 from delegations.services import (
@@ -198,7 +199,11 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
             "meeting": meeting,
             "meetings": Meeting.objects.all(),
             "rows": readiness(meeting) if meeting else [],
-            "changes": recent_self_service_changes(meeting) if meeting else [],
+            "changes": (
+                recent_self_service_changes(meeting, user=request.user)
+                if meeting
+                else []
+            ),
         }
         return TemplateResponse(request, "admin/delegations/readiness.html", context)
 
@@ -494,13 +499,20 @@ class SelfServiceChangeAdmin(admin.ModelAdmin):
     list_display = (
         "changed_at",
         "delegate",
-        "field",
+        "field_label",
         "old_value",
         "new_value",
         "changed_by",
     )
     list_select_related = ("delegate",)
     list_filter = ("field",)
+
+    def get_queryset(self, request):
+        return self_service_changes_visible_to(request.user).select_related("delegate")
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_label(self, obj):
+        return obj.field_label
 
     def has_add_permission(self, request):
         return False

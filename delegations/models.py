@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -480,3 +481,14 @@ class SelfServiceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegate}: {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        """Return the translated name of the changed field ("passport.number")."""
+        model, _dot, name = self.field.rpartition(".")
+        owner = Passport if model == "passport" else Delegate
+        try:
+            label = str(owner._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # a field renamed since the change was recorded
+            return self.field
+        return f"{Passport._meta.verbose_name}: {label}" if model else label

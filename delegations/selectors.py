@@ -212,9 +212,18 @@ def readiness(meeting: Meeting) -> list[ReadinessRow]:
     return rows
 
 
-def recent_self_service_changes(meeting: Meeting, *, limit: int = 20):
+def self_service_changes_visible_to(user) -> QuerySet[SelfServiceChange]:
+    """Return the change log; passport rows only for staff allowed passports."""
+    queryset = SelfServiceChange.objects.all()
+    if not user.has_perm("delegations.view_passport_details"):
+        queryset = queryset.exclude(field__startswith="passport.")
+    return queryset
+
+
+def recent_self_service_changes(meeting: Meeting, *, user, limit: int = 20):
     return list(
-        SelfServiceChange.objects.filter(delegate__meeting=meeting)
+        self_service_changes_visible_to(user)
+        .filter(delegate__meeting=meeting)
         .select_related("delegate__delegation")
         .order_by("-changed_at", "-id")[:limit]
     )

@@ -292,3 +292,42 @@ def test_save_delegate_duplicate_email_is_validation_error():
     with pytest.raises(ValidationError) as excinfo:
         save_delegate(twin)
     assert list(excinfo.value.message_dict) == ["__all__"]
+
+
+def test_passport_changes_hidden_from_staff_without_passport_permission(client):
+    delegate = DelegateFactory()
+    update_own_details(
+        delegate,
+        data={
+            "dietary_needs": "Halal",
+            "passport_number": "N1234567",
+            "passport_nationality": "KZ",
+            "passport_date_of_birth": datetime.date(1971, 3, 14),
+            "passport_expires_on": datetime.date(2030, 1, 1),
+        },
+        changed_by="the delegate",
+    )
+    user = get_user_model().objects.create_user("nopass", password=None, is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="delegations",
+            codename__in=["view_delegate", "view_selfservicechange"],
+        )
+    )
+    client.force_login(user)
+    board = client.get(
+        "/admin/delegations/delegation/readiness/", {"meeting": delegate.meeting_id}
+    )
+    log = client.get("/admin/delegations/selfservicechange/")
+    for response in (board, log):
+        html = response.content.decode()
+        assert "Halal" in html
+        assert "1971-03-14" not in html
+        assert "567" not in html
+    assert [c.field_label for c in board.context["changes"]] == ["dietary needs"]
+
+    user.user_permissions.add(Permission.objects.get(codename="view_passport_details"))
+    client.force_login(get_user_model().objects.get(pk=user.pk))
+    html = client.get("/admin/delegations/selfservicechange/").content.decode()
+    assert "1971-03-14" in html
+    assert "passport: date of birth" in html
