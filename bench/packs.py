@@ -218,9 +218,11 @@ def make_declaration(meeting):
                 version=version,
                 position=i,
                 kind="preambular" if i <= 10 else "operative",
-                text_en=sentence_en * (6 + (i % 3))
+                text_en=f"Paragraph {i}. "
+                + sentence_en * (6 + (i % 3))
                 + ("Amended." if number == 2 and i % 7 == 0 else ""),
-                text_ru=sentence_ru * (6 + (i % 3))
+                text_ru=f"Пункт {i}. "
+                + sentence_ru * (6 + (i % 3))
                 + ("С поправкой." if number == 2 and i % 7 == 0 else ""),
             )
             for i in range(1, 41)
