@@ -50,6 +50,7 @@ from declaration.services import (
     start_draft,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
+from dialogue.ids import parse_id
 
 CIRCULATE = "declaration.circulate_version"
 ADOPT = "declaration.record_adoption"
@@ -596,8 +597,9 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         if not request.user.has_perm("declaration.view_version"):
             raise PermissionDenied
         declaration_id = request.GET.get("declaration")
-        if not (declaration_id and declaration_id.isdigit()):
-            chosen = Version.objects.filter(pk=request.GET.get("new") or 0)
+        declaration_id = parse_id(declaration_id)
+        if not declaration_id:
+            chosen = Version.objects.filter(pk=parse_id(request.GET.get("new")))
             chosen = chosen.values_list("declaration_id", flat=True).first()
             declaration_id = (
                 chosen or Declaration.objects.values_list("pk", flat=True).first()

@@ -49,6 +49,7 @@ from delegations.services import (
     send_itinerary_link,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
+from dialogue.ids import parse_id
 from dialogue.models import Meeting
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
@@ -184,8 +185,8 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
     def selected_meeting(self, request) -> Meeting | None:
         meetings = Meeting.objects.all()
         chosen = request.GET.get("meeting")
-        if chosen and chosen.isdigit():
-            return meetings.filter(pk=chosen).first()
+        if parse_id(chosen):
+            return meetings.filter(pk=parse_id(chosen)).first()
         return meetings.first()
 
     def readiness_view(self, request):

@@ -22,6 +22,7 @@ from delegations.selectors import (
 )
 from delegations.services import record_link_opened, update_own_details
 from dialogue.i18n import normalise_language
+from dialogue.ids import parse_id
 
 
 def private(response):
@@ -124,7 +125,7 @@ class SelfServiceView(LinkMixin, TemplateView):
         )
         delegate = (
             Delegate.objects.filter(
-                pk=delegate_id if str(delegate_id).isdigit() else None,
+                pk=parse_id(delegate_id),
                 delegation=self.delegation,
             )
             .select_related("delegation")

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from dialogue.admin_history import ReadOnlyHistoryAdmin
+from dialogue.ids import parse_id
 from dialogue.models import Meeting, Pack, WorkerHeartbeat
 from dialogue.packs.selectors import pack_progress
 from dialogue.services import queue_packs, queue_visa_letter, requeue_packs
@@ -200,8 +201,8 @@ class PackAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         meeting_id = request.GET.get("meeting__id__exact")
         meeting = (
-            Meeting.objects.filter(pk=meeting_id).first()
-            if meeting_id and meeting_id.isdigit()
+            Meeting.objects.filter(pk=parse_id(meeting_id)).first()
+            if parse_id(meeting_id)
             else None
         )
         extra = {"progress": pack_progress(meeting), "progress_meeting": meeting}
@@ -243,7 +244,7 @@ class PackAdmin(admin.ModelAdmin):
 
         if not self.has_view_permission(request):
             raise PermissionDenied
-        pack = Pack.objects.filter(pk=object_id if str(object_id).isdigit() else None)
+        pack = Pack.objects.filter(pk=parse_id(object_id))
         pack = pack.select_related("delegation", "delegate").first()
         if pack is None or not pack.file:
             raise Http404("No such pack.")
@@ -270,7 +271,7 @@ class PackAdmin(admin.ModelAdmin):
             delegate_id = request.POST.get("delegate", "")
             delegate = (
                 Delegate.objects.select_related("delegation")
-                .filter(pk=delegate_id if delegate_id.isdigit() else None)
+                .filter(pk=parse_id(delegate_id))
                 .first()
             )
             if delegate is None:
@@ -289,7 +290,9 @@ class PackAdmin(admin.ModelAdmin):
         meetings = Meeting.objects.all()
         chosen = request.GET.get("meeting", "")
         meeting = (
-            meetings.filter(pk=chosen).first() if chosen.isdigit() else meetings.first()
+            meetings.filter(pk=parse_id(chosen)).first()
+            if parse_id(chosen)
+            else meetings.first()
         )
         delegates = (
             Delegate.objects.filter(delegation__meeting=meeting, funded=True)
