@@ -1,3 +1,5 @@
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
@@ -84,12 +86,30 @@ class SelfServiceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        number = data.get("passport_number")
+        number = (data.get("passport_number") or "").strip()
+        data["passport_number"] = number
         expires = data.get("passport_expires_on")
+        passport_fields = [name for name in self.fields if name.startswith("passport_")]
         if number:
             for name in ("passport_nationality", "passport_expires_on"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Needed with a passport number."))
+        elif any(data.get(name) for name in passport_fields):
+            # Otherwise the other passport details would be dropped silently.
+            self.add_error(
+                "passport_number", _("Give the passport number with its details.")
+            )
+        today = datetime.date.today()
+        born = data.get("passport_date_of_birth")
+        if born and not (datetime.date(1900, 1, 1) <= born < today):
+            self.add_error(
+                "passport_date_of_birth", _("Give a date of birth in the past.")
+            )
+        if expires and expires > today + datetime.timedelta(days=366 * 15):
+            self.add_error(
+                "passport_expires_on",
+                _("A passport is valid for at most 15 years: check the expiry."),
+            )
         if expires and expires <= self.meeting.end_date:
             self.add_error(
                 "passport_expires_on",

@@ -1,8 +1,12 @@
+import logging
+
 from django.http import JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
 
 from dialogue.health import check_broker, check_database
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
@@ -17,9 +21,16 @@ class HealthView(View):
     def get(self, request):
         checks = {"database": check_database(), "broker": check_broker()}
         failed = [name for name, reason in checks.items() if reason]
+        for name in failed:
+            logger.error("healthz: %s does not answer: %s", name, checks[name])
+        # The reasons name hosts and ports: only staff read them here.
+        detailed = request.user.is_authenticated and request.user.is_staff
         body = {
             "status": "fail" if failed else "ok",
-            "checks": {name: reason or "ok" for name, reason in checks.items()},
+            "checks": {
+                name: (reason if detailed else "fail") if reason else "ok"
+                for name, reason in checks.items()
+            },
         }
         if failed:
             body["failed"] = failed

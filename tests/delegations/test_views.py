@@ -224,3 +224,38 @@ def test_focal_point_edits_a_delegate_of_own_delegation_only(client):
         own,
         "focal point of Kazakhstan",
     )
+
+
+def test_self_service_passport_details_without_number_refused_and_kept(client):
+    delegate = DelegateFactory()
+    link = issue_itinerary_link(delegate)
+    response = client.post(
+        f"/l/{link.token}/details/?lang=en",
+        details_form(
+            passport_number="   ",
+            passport_nationality="KZ",
+            passport_expires_on="2030-01-01",
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Give the passport number with its details." in html
+    assert 'value="KZ"' in html
+    assert not Passport.objects.filter(delegate=delegate).exists()
+
+
+def test_self_service_impossible_passport_dates_refused(client):
+    link = issue_itinerary_link(DelegateFactory())
+    response = client.post(
+        f"/l/{link.token}/details/?lang=en",
+        details_form(
+            passport_number="N1",
+            passport_nationality="KZ",
+            passport_date_of_birth="0001-01-01",
+            passport_expires_on="9999-12-31",
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Give a date of birth in the past." in html
+    assert "A passport is valid for at most 15 years" in html
