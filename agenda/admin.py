@@ -58,6 +58,12 @@ class SpeakingSlotInline(admin.TabularInline):
     readonly_fields = ("move",)
     extra = 0
 
+    def get_queryset(self, request):
+        # Each row's label names its speaker and session (with the meeting's zone).
+        return (
+            super().get_queryset(request).select_related("speaker", "session__meeting")
+        )
+
     @admin.display(description=_("move"))
     def move(self, obj):
         if not obj.pk:

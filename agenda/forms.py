@@ -155,8 +155,13 @@ class SpeakingSlotFormSet(forms.BaseInlineFormSet):
             speakers = Delegate.objects.filter(meeting_id=meeting_id).select_related(
                 "delegation"
             )
+            # One query for the choices of every row, not one per row.
+            choices = [("", "---------")] + [
+                (speaker.pk, str(speaker)) for speaker in speakers
+            ]
             for form in self.forms + [self.empty_form]:
                 form.fields["speaker"].queryset = speakers
+                form.fields["speaker"].choices = choices
 
     def kept_forms(self):
         return [

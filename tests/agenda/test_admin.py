@@ -239,3 +239,29 @@ def test_admin_delete_page_of_a_speaking_delegate_names_the_session(
     response = secretariat.post(url, {"post": "yes"})
     assert response.status_code == 200
     assert type(w.delegate_a).objects.filter(pk=w.delegate_a.pk).exists()
+
+
+def test_admin_session_page_query_count_constant_in_slots(secretariat, programme_world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = programme_world.meeting
+    one = SessionFactory(meeting=meeting, start_at=at_hour(13), end_at=at_hour(14))
+    many = SessionFactory(meeting=meeting, start_at=at_hour(15), end_at=at_hour(17))
+    delegation = programme_world.delegation
+    add_speaking_slot(one, speaker=DelegateFactory(delegation=delegation), minutes=5)
+    for _ in range(8):
+        speaker = DelegateFactory(delegation=delegation)
+        add_speaking_slot(many, speaker=speaker, minutes=5)
+    counts = []
+    for session in (one, many):
+        with CaptureQueriesContext(connection) as queries:
+            assert secretariat.get(change_url(session)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def at_hour(hour: int) -> datetime.datetime:
+    from tests.agenda.factories import at
+
+    return at(hour)
