@@ -3,14 +3,15 @@
 The HTML comes from a Django template (autoescaped: a paragraph's text is plain
 text, never markup). The URL fetcher refuses every URL, whatever its scheme, so
 nothing typed into a paragraph can make the renderer read a file or call a
-server; fonts come from fontconfig ("DejaVu Sans", "Noto Sans", both with
-Cyrillic), never from a URL.
+server. The one exception is our own embedded font (`dialogue-font:` names, the
+Noto Sans of the fontpkg-noto-sans wheel, the packs' font): Cyrillic then renders
+the same on every machine, with no system fonts.
 """
 
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from declaration.models import Version
 from declaration.selectors import version_paragraphs
@@ -21,13 +22,21 @@ class FetchRefused(Exception):
 
 
 class RefuseAllFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that refuses every URL and remembers them."""
+    """A WeasyPrint URL fetcher that refuses every URL but our embedded font."""
 
     def __init__(self):
         super().__init__(allowed_protocols=(), fail_on_errors=False)
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
+        from dialogue.packs.fetcher import FONT_SCHEME, font_bytes
+
+        if url.startswith(FONT_SCHEME):
+            data = font_bytes(url[len(FONT_SCHEME) :])
+            if data is not None:
+                return URLFetcherResponse(
+                    url, body=data, headers={"Content-Type": "font/ttf"}
+                )
         self.refused.append(url)
         raise FetchRefused(f"the declaration PDF fetches nothing: {url[:80]}")
 

@@ -83,3 +83,24 @@ def test_pdf_renders_to_png_pages(adopted, tmp_path):
             check=True,
         )
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["en-1.png", "ru-1.png"]
+
+
+def test_pdf_embeds_our_font_only(adopted):
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(render_version_pdf(adopted, "ru")))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (
+                font.get("/FontDescriptor")
+                or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            descriptor = descriptor.get_object()
+            assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    # Only our @font-face family (Noto Sans from the wheel), no system font.
+    assert fonts == {"Declaration-Sans", "Declaration-Sans-Bold"}
