@@ -91,24 +91,11 @@ def make_meeting(delegations: int):
 
 
 def make_csv(n: int, delegations: int) -> bytes:
+    from delegations.resources.delegates import DELEGATE_COLUMNS
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "delegation",
-            "name_latin",
-            "name_cyrillic",
-            "position_en",
-            "position_ru",
-            "role",
-            "email",
-            "phone",
-            "preferred_language",
-            "funded",
-            "dietary_needs",
-            "accessibility_needs",
-        ]
-    )
+    writer.writerow(DELEGATE_COLUMNS)
     for i in range(n):
         d, k = i % delegations, i // delegations  # k-th delegate of delegation d
         writer.writerow(

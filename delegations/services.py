@@ -117,17 +117,21 @@ def check_funded_quota(delegate: Delegate) -> None:
 
 
 @transaction.atomic
-def save_delegate(delegate: Delegate) -> Delegate:
+def save_delegate(delegate: Delegate, *, check_unique_email: bool = True) -> Delegate:
     """Return the delegate after validating and saving it.
 
-    Side effects: writes the Delegate row (and its history); refuses a funded
-    delegate past the quota with FundedQuotaExceeded.
+    check_unique_email=False is for callers that have checked a whole batch of
+    emails against the meeting at once (the import); the database still refuses a
+    duplicate. Side effects: writes the Delegate row (and its history); refuses a
+    funded delegate past the quota with FundedQuotaExceeded.
     """
     delegate.phone = normalise_phone(delegate.phone)
-    # The meeting is the delegation's; set it first so that full_clean checks
-    # the unique email per meeting instead of leaving it to the database.
+    # The meeting is the delegation's (no need to look it up again); set it so
+    # that the unique email per meeting is checked here, not left to the database.
     delegate.meeting_id = delegate.delegation.meeting_id
-    delegate.full_clean()
+    delegate.full_clean(exclude=["meeting"], validate_constraints=False)
+    if check_unique_email:
+        delegate.validate_constraints()
     check_funded_quota(delegate)
     try:
         with transaction.atomic():

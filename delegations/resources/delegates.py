@@ -18,6 +18,22 @@ from delegations.resources.cells import (
 )
 from delegations.services import FundedQuotaExceeded, save_delegate
 
+# The columns a secretariat fills in (exports add "id" and "meeting" before them).
+DELEGATE_COLUMNS = (
+    "delegation",
+    "name_latin",
+    "name_cyrillic",
+    "position_en",
+    "position_ru",
+    "role",
+    "email",
+    "phone",
+    "preferred_language",
+    "funded",
+    "dietary_needs",
+    "accessibility_needs",
+)
+
 
 class DelegateResource(MeetingScopedResource):
     """Delegates; an existing one is found by id, else by email in the meeting."""
@@ -63,22 +79,7 @@ class DelegateResource(MeetingScopedResource):
 
     class Meta:
         model = Delegate
-        fields = (
-            "id",
-            "meeting",
-            "delegation",
-            "name_latin",
-            "name_cyrillic",
-            "position_en",
-            "position_ru",
-            "role",
-            "email",
-            "phone",
-            "preferred_language",
-            "funded",
-            "dietary_needs",
-            "accessibility_needs",
-        )
+        fields = ("id", "meeting", *DELEGATE_COLUMNS)
         export_order = fields
         import_id_fields = ["id"]
         use_transactions = True
@@ -140,12 +141,12 @@ class DelegateResource(MeetingScopedResource):
         try:
             if instance.delegation_id:
                 instance.meeting = instance.delegation.meeting  # cached, no query
-            if getattr(instance, "check_email_on_save", False):
-                # save_delegate validates without the meeting, which leaves out
-                # the per-meeting unique email. By email, the lookup already
-                # found the delegate that has it (and the database backs it).
-                instance.validate_constraints()
-            save_delegate(instance)
+            # The file's emails were checked against the meeting in one pass; a
+            # row found by id may change its email, so that one is checked here.
+            save_delegate(
+                instance,
+                check_unique_email=getattr(instance, "check_email_on_save", False),
+            )
         except FundedQuotaExceeded as exc:
             raise ValidationError({"funded": exc.messages}) from None
         except ValidationError as exc:

@@ -23,6 +23,7 @@ from delegations.resources import (
     RowProblem,
     import_file,
 )
+from delegations.resources.delegates import DELEGATE_COLUMNS
 from delegations.spreadsheets import (
     FORMULA_PREFIXES,
     PrivateImportStorage,
@@ -42,20 +43,7 @@ def english():
         yield
 
 
-DELEGATE_HEADER = [
-    "delegation",
-    "name_latin",
-    "name_cyrillic",
-    "position_en",
-    "position_ru",
-    "role",
-    "email",
-    "phone",
-    "preferred_language",
-    "funded",
-    "dietary_needs",
-    "accessibility_needs",
-]
+DELEGATE_HEADER = list(DELEGATE_COLUMNS)
 FLIGHT_HEADER = [
     "delegate_email",
     "carrier",
