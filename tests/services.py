@@ -4,8 +4,10 @@ Without REQUIRE_SERVICES=1 a test that needs a missing service is skipped with i
 reason; with it (CI's second run) the test fails instead.
 """
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -138,6 +140,10 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process:
+            # Pool children left behind would keep database connections open.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
 
     def output(self) -> str:
