@@ -32,6 +32,11 @@ def browser():
             yield instance
         finally:
             instance.close()
+            # While playwright runs, Django keys connections by a context that
+            # pytest-django's teardown never sees: close them in this one.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
