@@ -31,15 +31,14 @@ from agenda.services import (
     save_speaking_slot,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
-from dialogue.i18n import normalise_language
+from dialogue.i18n import requested_language
 from dialogue.models import Meeting
 
 VIEW_PROGRAMME = "agenda.view_session"
 
 
 def chosen_language(request) -> str:
-    asked = request.GET.get("lang")
-    return asked if asked in ("en", "ru") else normalise_language(None)
+    return requested_language(request)
 
 
 @admin.register(Room)

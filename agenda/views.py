@@ -5,7 +5,7 @@ from django.utils import translation
 from django.views.generic import TemplateView
 
 from agenda.selectors import public_programme
-from dialogue.i18n import normalise_language
+from dialogue.i18n import requested_language
 from dialogue.models import Meeting
 
 
@@ -19,8 +19,7 @@ class PublicProgrammeView(TemplateView):
 
     def get(self, request, *args, slug: str, **kwargs):
         meeting = get_object_or_404(Meeting, slug=slug, publish_programme=True)
-        asked = request.GET.get("lang")
-        lang = asked if asked in ("en", "ru") else normalise_language(None)
+        lang = requested_language(request)
         with translation.override(lang):
             context = self.get_context_data(
                 meeting=meeting, lang=lang, items=public_programme(meeting)

@@ -21,7 +21,7 @@ from delegations.selectors import (
     travel_warnings,
 )
 from delegations.services import record_link_opened, update_own_details
-from dialogue.i18n import normalise_language
+from dialogue.i18n import normalise_language, requested_language
 from dialogue.ids import parse_id
 
 
@@ -52,12 +52,11 @@ class LinkMixin:
         return private(response)
 
     def choose_language(self, request) -> str:
-        asked = request.GET.get("lang")
-        if asked in ("en", "ru"):
-            return asked
         if self.link.kind == AccessLink.Kind.DELEGATE:
-            return self.link.delegate.preferred_language
-        return self.delegation.language
+            preferred = self.link.delegate.preferred_language
+        else:
+            preferred = self.delegation.language
+        return requested_language(request, preferred)
 
     def base_context(self) -> dict:
         return {

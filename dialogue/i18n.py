@@ -30,3 +30,14 @@ def missing_translations(obj, fields: tuple[str, ...]) -> list[str]:
         for code in CONTENT_LANGUAGES
         if not (getattr(obj, f"{field}_{code}", "") or "").strip()
     ]
+
+
+def requested_language(request, default: str | None = None) -> str:
+    """Return the ?lang= of a request if it is en or ru, else the default.
+
+    The default is the given language, or the active one.
+    """
+    asked = request.GET.get("lang")
+    if asked in CONTENT_LANGUAGES:
+        return asked
+    return normalise_language(default)
