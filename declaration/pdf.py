@@ -3,7 +3,7 @@
 The HTML comes from a Django template (autoescaped: a paragraph's text is plain
 text, never markup). The URL fetcher refuses every URL, whatever its scheme, so
 nothing typed into a paragraph can make the renderer read a file or call a
-server. The one exception is our own embedded font (`dialogue-font:` names, the
+server. The one exception is our own embedded font (`dialoguefont:` names, the
 Noto Sans of the fontpkg-noto-sans wheel, the packs' font): Cyrillic then renders
 the same on every machine, with no system fonts.
 """

@@ -11,7 +11,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dialogue.settings")
 
-app = Celery("dialogue")
+# Every task is a DialogueTask: queued after commit, retried, failing visibly.
+app = Celery("dialogue", task_cls="dialogue.tasking:DialogueTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

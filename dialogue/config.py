@@ -44,11 +44,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def database_from_env(default_sqlite: Path) -> dict:
     raw = os.environ.get("DATABASE_URL", "").strip()
     if not raw:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(default_sqlite),
-            "OPTIONS": {"timeout": 20},
-        }
+        return sqlite_database(default_sqlite)
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several kinds
@@ -59,7 +55,33 @@ def database_from_env(default_sqlite: Path) -> dict:
         raise SettingError("DATABASE_URL", f"unknown scheme in {redact_url(raw)!r}")
     if config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config = {**config, **sqlite_database(Path(config["NAME"]))}
     return config
+
+
+def sqlite_database(path: Path) -> dict:
+    """Return the settings of an SQLite database that web and worker share safely.
+
+    WAL lets readers go on while one connection writes; the busy timeout makes a
+    writer wait for the lock instead of failing at once; IMMEDIATE transactions
+    take the write lock at BEGIN, so two transactions never both read and then
+    deadlock on upgrading to a write ("database is locked" with no wait at all).
+    The test database is a file beside it, so that a worker process sees it.
+    """
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON"
+            ),
+        },
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
+    }
 
 
 def broker_from_env(var_dir: Path) -> tuple[str, dict]:
@@ -67,13 +89,15 @@ def broker_from_env(var_dir: Path) -> tuple[str, dict]:
     if not raw:
         # kombu's filesystem transport needs no server: messages are files.
         folder = var_dir / "broker"
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return "filesystem://", {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            # kombu's default is ./control in the working directory.
+            "control_folder": str(folder / "control"),
         }
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme not in {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}:

@@ -4,9 +4,11 @@ Two schemes are served:
 
 * ``dialogue-static:<path>``: a file found by django.contrib.staticfiles finders
   (static/ of the project), e.g. ``dialogue-static:css/pdf.css``;
-* ``dialogue-font:<name>``: one of the font files shipped by the
+* ``dialoguefont:<name>``: one of the font files shipped by the
   fontpkg-noto-sans wheel, so Cyrillic renders in the same embedded font on
-  every machine the project installs on.
+  every machine the project installs on. The scheme has letters only, so that
+  collectstatic's manifest storage leaves the url() in pdf.css alone (it skips
+  ``^[a-z]+:`` URLs and would look for a file named "dialogue-font:..." otherwise).
 
 Everything else (``file:``, ``http:``, ``https:``, ``data:``, ``ftp:`` ...) is
 refused: logged and never opened. WeasyPrint then leaves the resource out.
@@ -26,7 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 logger = logging.getLogger("dialogue.packs")
 
 STATIC_SCHEME = "dialogue-static:"
-FONT_SCHEME = "dialogue-font:"
+FONT_SCHEME = "dialoguefont:"
 
 
 # name in pdf.css -> (variable font file, weight of the static instance)
@@ -108,7 +110,7 @@ class RefusedURL(ValueError):
 
 
 class SafeURLFetcher(URLFetcher):
-    """Serve only dialogue-static: and dialogue-font: URLs; refuse the rest.
+    """Serve only dialogue-static: and dialoguefont: URLs; refuse the rest.
 
     `requested` and `refused` keep every URL asked for, so tests (and the log)
     can show what a document tried to load.

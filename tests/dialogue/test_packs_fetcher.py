@@ -27,8 +27,8 @@ METADATA = "http://169.254.169.254/latest/meta-data/"
         "ftp://example.org/x",
         "dialogue-static:../dialogue/settings.py",
         "dialogue-static:/etc/passwd",
-        "dialogue-font:../../etc/passwd",
-        "dialogue-font:noto-sans.ttf",
+        "dialoguefont:../../etc/passwd",
+        "dialoguefont:noto-sans.ttf",
     ],
 )
 def test_fetcher_refuses_anything_not_ours(url, caplog):
@@ -45,7 +45,7 @@ def test_fetcher_refuses_anything_not_ours(url, caplog):
 def test_fetcher_serves_our_stylesheet_and_font():
     fetcher = SafeURLFetcher()
     css = fetcher.fetch("dialogue-static:css/pdf.css")
-    font = fetcher.fetch("dialogue-font:noto-sans-700.ttf")
+    font = fetcher.fetch("dialoguefont:noto-sans-700.ttf")
     assert b"@font-face" in css.read()
     assert font.read(4) == b"\x00\x01\x00\x00"  # a TrueType file
     assert fetcher.refused == []
