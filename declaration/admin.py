@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from declaration.diff import diff_paragraphs
 from declaration.forms import (
@@ -45,6 +46,7 @@ from declaration.services import (
     format_deadline,
     is_adopted,
     record_adoption,
+    resend_circulation_emails,
     save_draft,
     snapshot,
     start_draft,
@@ -54,6 +56,23 @@ from dialogue.ids import parse_id
 
 CIRCULATE = "declaration.circulate_version"
 ADOPT = "declaration.record_adoption"
+
+
+def sending_state(row) -> str:
+    """Return when a circulation email went out, or why it has not (yet)."""
+    if row.sent_at:
+        return row.sent_at.strftime("%Y-%m-%d %H:%M")
+    email = getattr(row, "outbox_email", None)
+    if email is None:
+        return str(_("not yet"))
+    if email.status == "queued":
+        if email.error:
+            return str(_("queued, retrying: %(reason)s") % {"reason": email.error})
+        return str(_("queued"))
+    return str(
+        _("%(status)s: %(reason)s")
+        % {"status": email.get_status_display(), "reason": email.error}
+    )
 
 
 def version_url(name: str, *args) -> str:
@@ -158,7 +177,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         (_("Circulation"), {"fields": ("circulation", "adoption_record")}),
         (_("Changes to the text"), {"fields": ("text_history",)}),
     )
-    actions = ["circulate"]
+    actions = ["circulate", "resend_circulation"]
 
     def get_queryset(self, request):
         from django.db.models import Count
@@ -268,7 +287,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 (
                     row.delegation.name_en,
                     row.email or _("no focal-point email"),
-                    row.sent_at.strftime("%Y-%m-%d %H:%M") if row.sent_at else never,
+                    sending_state(row),
                     row.first_opened_at.strftime("%Y-%m-%d %H:%M")
                     if row.first_opened_at
                     else never,
@@ -277,10 +296,19 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             ),
         )
         not_opened = ", ".join(row.delegation.name_en for row in status.not_opened)
+        resend = ""
+        if status.failed:
+            resend = format_html(
+                '<p id="circulation-failed"><strong>{}</strong> {} {}</p>',
+                _("Not delivered:"),
+                ", ".join(row.delegation.name_en for row in status.failed),
+                _("Use the action “Send the failed circulation emails again”."),
+            )
         return format_html(
-            '<p id="not-opened"><strong>{}</strong> {}</p>'
+            '{}<p id="not-opened"><strong>{}</strong> {}</p>'
             '<table id="circulation"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
             "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            resend,
             _("Not yet opened by:"),
             not_opened or _("every delegation has opened it."),
             _("delegation"),
@@ -342,6 +370,22 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             )
             return None
         return HttpResponseRedirect(version_url("circulate", drafts[0].pk))
+
+    @admin.action(
+        description=_("Send the failed circulation emails again"),
+        permissions=["circulate"],
+    )
+    def resend_circulation(self, request, queryset):
+        count = sum(resend_circulation_emails(version) for version in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s circulation email queued again.",
+                "%(count)s circulation emails queued again.",
+                count,
+            )
+            % {"count": count},
+        )
 
     # Views --------------------------------------------------------------
 

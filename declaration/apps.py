@@ -24,8 +24,23 @@ class DeclarationConfig(AppConfig):
     def ready(self):
         from declaration.models import Paragraph, Version
         from declaration.panels import declaration_panel
+        from declaration.services import (
+            CIRCULATION_EMAIL,
+            compose_circulation_email,
+            record_circulation_sent,
+        )
         from delegations.panels import register_panel
+        from dialogue.outbox.kinds import EmailKind
+        from dialogue.outbox.kinds import register as register_email_kind
 
         pre_delete.connect(refuse_frozen_delete, sender=Version, dispatch_uid="v")
         pre_delete.connect(refuse_frozen_delete, sender=Paragraph, dispatch_uid="p")
         register_panel(50, declaration_panel)
+        register_email_kind(
+            EmailKind(
+                name=CIRCULATION_EMAIL,
+                label=_("version circulated"),
+                compose=compose_circulation_email,
+                delivered=record_circulation_sent,
+            )
+        )

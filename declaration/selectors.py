@@ -91,16 +91,32 @@ class CirculationStatus:
     def not_sent(self) -> list[Circulation]:
         return [row for row in self.rows if row.sent_at is None]
 
+    @property
+    def failed(self) -> list[Circulation]:
+        return [
+            row
+            for row in self.rows
+            if row.sent_at is None
+            and row.outbox_email is not None
+            and row.outbox_email.status in ("failed", "cancelled")
+        ]
+
 
 def circulation_status(version: Version) -> CirculationStatus:
-    """Return per delegation when the version was sent and first opened. 1 query."""
-    return CirculationStatus(
-        list(
-            Circulation.objects.filter(version=version)
-            .select_related("delegation")
-            .order_by("delegation__sort_order", "delegation__name_en")
-        )
+    """Return per delegation when the version was sent and first opened, each
+    row with its outbox email (`outbox_email`, or None). Two queries."""
+    from declaration.services import CIRCULATION_EMAIL
+    from dialogue.outbox.selectors import emails_about
+
+    rows = list(
+        Circulation.objects.filter(version=version)
+        .select_related("delegation")
+        .order_by("delegation__sort_order", "delegation__name_en")
     )
+    emails = emails_about(CIRCULATION_EMAIL, [row.pk for row in rows])
+    for row in rows:
+        row.outbox_email = emails.get(row.pk)
+    return CirculationStatus(rows)
 
 
 def versions_with_counts(declaration_id: int):

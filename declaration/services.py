@@ -6,10 +6,8 @@ Celery task call these functions.
 
 import datetime
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -30,6 +28,9 @@ from declaration.models import (
 from delegations.models import Delegation
 from delegations.services import issue_itinerary_link, link_url
 from dialogue.models import Meeting
+from dialogue.outbox.kinds import Composed, NotToBeSent
+from dialogue.outbox.selectors import emails_about
+from dialogue.outbox.services import Recipient, queue_emails, resend_emails
 
 
 @dataclass(frozen=True)
@@ -220,8 +221,8 @@ def circulate_version(
 
     Side effects: the previously circulated version becomes superseded; this
     one becomes circulated (and frozen); one Circulation row per delegation
-    (except the organiser); after commit, one Celery task per delegation emails
-    its focal point the focal-point link in the delegation's language.
+    (except the organiser); one outbox email per focal point, sent by a worker
+    after commit in the delegation's language with its focal-point link.
     """
     version = Version.objects.select_for_update().get(pk=version.pk)
     declaration = version.declaration
@@ -266,31 +267,43 @@ def circulate_version(
         )
         for delegation in circulation_recipients(declaration.meeting_id)
     )
-    from declaration.tasks import send_circulation_email
-
-    for circulation in circulations:
-        transaction.on_commit(
-            partial(send_circulation_email.delay, circulation_id=circulation.pk)
-        )
+    queue_emails(
+        declaration.meeting_id,
+        kind=CIRCULATION_EMAIL,
+        recipients=[
+            Recipient(object_id=c.pk, email=c.email, language=c.language)
+            for c in circulations
+            if c.email
+        ],
+    )
     return version
 
 
-@transaction.atomic
-def send_circulation(circulation: Circulation) -> bool:
-    """Return True if the focal point was emailed the circulated version.
+CIRCULATION_EMAIL = "circulation"
 
-    Side effects: issues (or reuses) the delegation's focal-point link, sends one
-    email in the delegation's language and records when; returns False, sending
-    nothing, if it was already sent or the delegation has no focal-point email.
+
+def compose_circulation_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point that a version is circulated.
+
+    Side effects: issues (or reuses) the delegation's focal-point link. Raises
+    NotToBeSent when the record is gone or the delegation has no focal-point
+    email any more.
     """
     circulation = (
-        Circulation.objects.select_for_update()
-        .select_related("version__declaration__meeting", "delegation")
-        .get(pk=circulation.pk)
+        Circulation.objects.select_related(
+            "version__declaration__meeting", "delegation"
+        )
+        .filter(pk=circulation_id)
+        .first()
     )
+    if circulation is None:
+        raise NotToBeSent(_("The circulation record no longer exists."))
     delegation = circulation.delegation
-    if circulation.sent_at is not None or not delegation.focal_point_email:
-        return False
+    if not delegation.focal_point_email:
+        raise NotToBeSent(
+            _("%(delegation)s has no focal-point email.")
+            % {"delegation": delegation.name_en}
+        )
     version = circulation.version
     meeting = version.declaration.meeting
     link = issue_itinerary_link(delegation)
@@ -310,18 +323,34 @@ def send_circulation(circulation: Circulation) -> bool:
         }
         subject = render_to_string("declaration/email/circulation_subject.txt", context)
         body = render_to_string("declaration/email/circulation_body.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        body,
-        None,
-        [delegation.focal_point_email],
-        fail_silently=False,
+    return Composed(
+        to=delegation.focal_point_email, subject=" ".join(subject.split()), body=body
     )
-    circulation.sent_at = timezone.now()
-    circulation.email = delegation.focal_point_email
-    circulation.language = lang
-    circulation.save(update_fields=["sent_at", "email", "language"])
-    return True
+
+
+def record_circulation_sent(circulation_id: int, sent_at: datetime.datetime) -> None:
+    """Record that the focal point was emailed (called by the outbox, in its
+    transaction). Side effects: sets sent_at and the address and language used."""
+    circulation = (
+        Circulation.objects.select_related("delegation")
+        .filter(pk=circulation_id)
+        .first()
+    )
+    if circulation is None:
+        return
+    Circulation.objects.filter(pk=circulation_id).update(
+        sent_at=sent_at,
+        email=circulation.delegation.focal_point_email,
+        language=circulation.delegation.language,
+    )
+
+
+@transaction.atomic
+def resend_circulation_emails(version: Version) -> int:
+    """Return how many failed or unsent circulation emails of a version were
+    queued again. Side effects: see dialogue.outbox.services.resend_emails."""
+    ids = version.circulations.filter(sent_at__isnull=True).values_list("pk", flat=True)
+    return resend_emails(list(emails_about(CIRCULATION_EMAIL, ids).values()))
 
 
 def record_version_opened(version_ids: list[int], *, delegation: Delegation) -> int:

@@ -156,7 +156,9 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
     @admin.action(description=_("Email focal-point links"), permissions=["change"])
     def send_focal_point_links(self, request, queryset):
         sent = sum(send_itinerary_link(issue_itinerary_link(d)) for d in queryset)
-        self.message_user(request, _("Links emailed: %(n)s.") % {"n": sent})
+        self.message_user(
+            request, _("Links queued to be emailed: %(n)s.") % {"n": sent}
+        )
 
     def get_urls(self):
         return [
@@ -453,7 +455,9 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     @admin.action(description=_("Email personal links"), permissions=["change"])
     def send_links(self, request, queryset):
         sent = sum(send_itinerary_link(issue_itinerary_link(d)) for d in queryset)
-        self.message_user(request, _("Links emailed: %(n)s.") % {"n": sent})
+        self.message_user(
+            request, _("Links queued to be emailed: %(n)s.") % {"n": sent}
+        )
 
 
 @admin.register(AccessLink)

@@ -251,10 +251,6 @@ def revoke_link(link: AccessLink) -> AccessLink:
     return link
 
 
-def mark_link_sent(link: AccessLink) -> None:
-    AccessLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
-
-
 def record_link_opened(link: AccessLink) -> None:
     """Note when a link was last opened (one UPDATE, no row lock)."""
     AccessLink.objects.filter(pk=link.pk).update(last_opened_at=timezone.now())
@@ -348,20 +344,60 @@ def link_recipient(link: AccessLink) -> tuple[str, str, str]:
     )
 
 
+LINK_EMAIL = "access_link"
+
+
+def _link_meeting_id(link: AccessLink) -> int:
+    owner = link.delegate.delegation if link.delegate_id else link.delegation
+    return owner.meeting_id
+
+
 @transaction.atomic
 def send_itinerary_link(link: AccessLink) -> bool:
-    """Return True if the link was emailed to its person in their language.
+    """Return True if the link was queued to be emailed to its person.
 
-    Side effects: sends one email (after commit) and sets sent_at; returns False,
-    sending nothing, when the person has no email address.
+    Side effects: one outbox email, sent by a worker after commit in the
+    person's language; the link's sent_at is set when it has gone out. Returns
+    False, queuing nothing, when the person has no email address.
     """
-    from django.core.mail import send_mail
+    from dialogue.outbox.services import Recipient, queue_email
+
+    email, _name, lang = link_recipient(link)
+    if not email:
+        return False
+    queue_email(
+        _link_meeting_id(link),
+        kind=LINK_EMAIL,
+        recipient=Recipient(object_id=link.pk, email=email, language=lang),
+    )
+    return True
+
+
+def compose_link_email(link_id: int):
+    """Return the email that gives a person their link, as it should go out now.
+
+    Raises NotToBeSent when the link was revoked, expired or deleted, or the
+    person has no email address any more.
+    """
     from django.template.loader import render_to_string
     from django.utils import translation
 
+    from dialogue.outbox.kinds import Composed, NotToBeSent
+
+    link = (
+        AccessLink.objects.select_related(
+            "delegate__delegation__meeting", "delegation__meeting"
+        )
+        .filter(pk=link_id)
+        .first()
+    )
+    if link is None:
+        raise NotToBeSent(_("The link no longer exists."))
+    if link.revoked_at is not None or link.expires_at <= timezone.now():
+        raise NotToBeSent(_("The link was revoked or has expired."))
     email, name, lang = link_recipient(link)
     if not email:
-        return False
+        raise NotToBeSent(_("The person has no email address."))
     meeting = (
         link.delegate.delegation if link.delegate_id else link.delegation
     ).meeting
@@ -374,10 +410,9 @@ def send_itinerary_link(link: AccessLink) -> bool:
         }
         subject = render_to_string("delegations/email/link_subject.txt", context)
         body = render_to_string("delegations/email/link_body.txt", context)
-    mark_link_sent(link)
-    transaction.on_commit(
-        lambda: send_mail(
-            " ".join(subject.split()), body, None, [email], fail_silently=False
-        )
-    )
-    return True
+    return Composed(to=email, subject=" ".join(subject.split()), body=body)
+
+
+def record_link_sent(link_id: int, sent_at: datetime.datetime) -> None:
+    """Record that a link went out (called by the outbox, in its transaction)."""
+    AccessLink.objects.filter(pk=link_id).update(sent_at=sent_at)

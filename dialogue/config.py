@@ -80,7 +80,8 @@ def sqlite_database(path: Path) -> dict:
                 "PRAGMA foreign_keys=ON"
             ),
         },
-        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
+        # One file per test process: two test runs at once must not share it.
+        "TEST": {"NAME": str(path.with_name(f"test_{os.getpid()}_{path.name}"))},
     }
 
 
@@ -98,6 +99,9 @@ def broker_from_env(var_dir: Path) -> tuple[str, dict]:
             "store_processed": False,
             # kombu's default is ./control in the working directory.
             "control_folder": str(folder / "control"),
+            # kombu looks for new files once a second by default: 200 emails
+            # would take minutes. A listing of a small folder costs little.
+            "polling_interval": 0.1,
         }
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme not in {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}:
@@ -122,6 +126,22 @@ def secret_key_from_env(debug: bool, var_dir: Path) -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def site_url_from_env(debug: bool, var_dir: Path) -> str:
+    """Return the portal's public base URL (no trailing slash).
+
+    SITE_URL when set; in development, else the address `make demo` serves on
+    (var/site-url); else http://127.0.0.1:8000.
+    """
+    raw = os.environ.get("SITE_URL", "").strip()
+    if not raw and debug:
+        written = var_dir / "site-url"
+        raw = written.read_text().strip() if written.is_file() else ""
+    raw = raw or "http://127.0.0.1:8000"
+    if not raw.startswith(("http://", "https://")) or len(raw.split("://", 1)[1]) < 1:
+        raise SettingError("SITE_URL", f"expected http(s)://host[:port], got {raw!r}")
+    return raw.rstrip("/")
 
 
 def redact_url(url: str) -> str:

@@ -61,12 +61,8 @@ def _enqueue(pack_ids: list[int]) -> None:
     """Queue one render task per pack once the transaction commits."""
     from dialogue.tasks import render_pack as render_pack_task
 
-    def send():
-        for pack_id in pack_ids:
-            render_pack_task.apply_async(kwargs={"pack_id": pack_id})
-
-    if pack_ids:
-        transaction.on_commit(send)
+    for pack_id in pack_ids:
+        render_pack_task.enqueue(pack_id=pack_id)
 
 
 @dataclass
@@ -263,6 +259,16 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
         render_seconds=time.monotonic() - clock,
     )
     return "rendered"
+
+
+@transaction.atomic
+def record_pack_failure(*, reason: str, final: bool, pack_id: int) -> None:
+    """Mark a pack failed when its task gave up before it could say so itself
+    (e.g. the database stayed unreachable). Side effects: updates the Pack row."""
+    if final:
+        Pack.objects.filter(pk=pack_id).exclude(status=Pack.Status.READY).update(
+            status=Pack.Status.FAILED, error=reason, finished_at=timezone.now()
+        )
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from dialogue.config import (
     env_bool,
     env_list,
     secret_key_from_env,
+    site_url_from_env,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "dialogue",
+    "dialogue.outbox",
     "delegations",
     "agenda",
     "declaration",
@@ -147,6 +149,8 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# For django.core.mail.backends.filebased.EmailBackend: one file per connection.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "sent-mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -156,7 +160,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Dialogue secretariat <secretariat@localhost>"
 )
 # Links in emails and the mail-merge command are absolute.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# In development, `make demo` writes the address it serves on to var/site-url,
+# so a mail merge run from another terminal prints links that open.
+SITE_URL = site_url_from_env(DEBUG, VAR_DIR)
 
 # Celery: the broker comes from CELERY_BROKER_URL (see dialogue/celery.py).
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_from_env(VAR_DIR)
@@ -176,6 +182,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Our loggers say INFO by default; libraries (fontTools subsets fonts at every
+# pack, WeasyPrint) only warn, unless LOG_LEVEL asks for more of everything.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "").upper()
+LIBRARY_LOG_LEVEL = LOG_LEVEL or "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -183,10 +193,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "dialogue": {"level": os.environ.get("LOG_LEVEL", "INFO")},
-        "delegations": {"level": os.environ.get("LOG_LEVEL", "INFO")},
-        "declaration": {"level": os.environ.get("LOG_LEVEL", "INFO")},
-        "agenda": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        "dialogue": {"level": LOG_LEVEL or "INFO"},
+        "delegations": {"level": LOG_LEVEL or "INFO"},
+        "declaration": {"level": LOG_LEVEL or "INFO"},
+        "agenda": {"level": LOG_LEVEL or "INFO"},
+        "fontTools": {"level": LIBRARY_LOG_LEVEL},
+        "weasyprint": {"level": LIBRARY_LOG_LEVEL},
+        "pydyf": {"level": LIBRARY_LOG_LEVEL},
         # The file broker has no host; kombu warns about it on every connection.
         "kombu.connection": {"level": "ERROR"},
     },

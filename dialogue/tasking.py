@@ -1,7 +1,7 @@
 """The one way the portal queues background work, and how a task gives up.
 
 Every Celery task of the portal is a `DialogueTask` (the app's task class, see
-dialogue/celery.py). Services queue it with ``task.queue(some_id=...)``: the
+dialogue/celery.py). Services queue it with ``task.enqueue(some_id=...)``: the
 message is published only once the current transaction commits, so a worker
 never looks for a row that is not there yet, and a rolled-back change queues
 nothing. No module calls ``delay``/``apply_async``/``on_commit`` itself
@@ -41,8 +41,10 @@ TRANSIENT_ERRORS = (
 def failure_reason(exc: BaseException) -> str:
     """Return a one-line reason for staff: the error's class and message."""
     message = " ".join(str(exc).split())
-    return f"{exc.__class__.__name__}: {message}"[:2000] if message else (
-        exc.__class__.__name__
+    return (
+        f"{exc.__class__.__name__}: {message}"[:2000]
+        if message
+        else (exc.__class__.__name__)
     )
 
 
@@ -57,9 +59,10 @@ class DialogueTask(DjangoTask):
     # "package.module.function": called as function(reason=..., final=..., **kwargs)
     failure_recorder: str = ""
 
-    def queue(self, **kwargs) -> None:
+    def enqueue(self, **kwargs) -> None:
         """Publish this task with these keyword arguments once the transaction commits.
 
+        (Not named "queue": Celery's Task.queue is the routing queue's name.)
         Outside a transaction it is published at once. Ids only: the task loads
         its objects itself, and returns quietly when one is gone.
         """

@@ -23,6 +23,7 @@ def worker_heartbeat(self, *, token: str = "") -> None:
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
+    failure_recorder="dialogue.services.record_pack_failure",
 )
 def render_pack(self, *, pack_id: int) -> str:
     """Render one pack (briefing pack or visa letter); return what happened.

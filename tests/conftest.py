@@ -31,3 +31,22 @@ def ashgabat(db):
 def fast_password_hasher(settings):
     # Hashing with PBKDF2 costs ~0.3 s a user; tests log many users in.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Run queued tasks in this process (no worker), as on_commit sends them.
+
+    Tests marked `services` talk to a real worker through the broker instead.
+    Everything else must never publish: the default broker is the demo's own
+    folder under var/, and its worker would pick the test's messages up.
+    """
+    from dialogue.celery import app
+
+    if request.node.get_closest_marker("services"):
+        yield app
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

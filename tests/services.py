@@ -69,6 +69,8 @@ def database_url_for_subprocess() -> str:
     where the test reads.
     """
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host = db.get("HOST") or "127.0.0.1"
@@ -106,6 +108,10 @@ class WorkerProcess:
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
+        if settings.CELERY_BROKER_URL == "filesystem://":
+            # The file broker's folders come from DIALOGUE_VAR_DIR, not the URL.
+            del env["CELERY_BROKER_URL"]
+            env["DIALOGUE_VAR_DIR"] = str(settings.VAR_DIR)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(

@@ -16,11 +16,11 @@ from declaration.services import (
     record_adoption,
     record_version_opened,
     save_draft,
-    send_circulation,
     snapshot,
     start_draft,
 )
-from declaration.tasks import send_circulation_email
+from dialogue.outbox.models import Email
+from dialogue.outbox.services import resend_emails
 from tests.declaration.factories import DeclarationFactory, version_with_text
 from tests.factories import DelegationFactory
 
@@ -178,7 +178,7 @@ def test_circulate_version_refuses_past_deadline(declaration):
 
 
 def test_circulation_task_emails_focal_point_in_delegation_language(
-    declaration, mailoutbox, django_capture_on_commit_callbacks
+    declaration, mailoutbox, django_capture_on_commit_callbacks, eager_celery
 ):
     kz = DelegationFactory(
         meeting=declaration.meeting,
@@ -197,10 +197,8 @@ def test_circulation_task_emails_focal_point_in_delegation_language(
         meeting=declaration.meeting, country_code="TJ", focal_point_email=""
     )
     draft = version_with_text(declaration, 1)
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=True):
         circulate_version(draft, deadline=timezone.now() + IN_TEN_DAYS)
-    for row in Circulation.objects.filter(version=draft):
-        send_circulation_email(circulation_id=row.pk)  # what the worker runs
     by_recipient = {m.to[0]: m for m in mailoutbox}
     assert sorted(by_recipient) == sorted([kz.focal_point_email, eu.focal_point_email])
     russian = by_recipient[kz.focal_point_email]
@@ -217,8 +215,16 @@ def test_circulation_task_emails_focal_point_in_delegation_language(
     rows = {r.delegation_id: r for r in Circulation.objects.filter(version=draft)}
     assert rows[kz.pk].sent_at is not None
     assert rows[silent.pk].sent_at is None
-    # Sending again does nothing.
-    assert send_circulation(rows[kz.pk]) is False
+    emails = Email.objects.filter(kind="circulation").order_by("recipient")
+    assert [(e.recipient, e.language, e.status, e.attempts) for e in emails] == sorted(
+        [
+            (kz.focal_point_email, "ru", "sent", 1),
+            (eu.focal_point_email, "en", "sent", 1),
+        ]
+    )
+    # Resending what was sent does nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_emails(list(emails)) == 0
     assert len(mailoutbox) == 2
 
 

@@ -9,17 +9,6 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def eager_celery():
-    """Run queued tasks in this process (no worker), as on_commit sends them."""
-    from dialogue.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
-
-
 def make_pack_file(pack, data: bytes = PDF_BYTES):
     from dialogue.packs.files import pack_relative_path, write_atomically
 
