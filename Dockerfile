@@ -19,11 +19,18 @@ COPY agenda agenda
 COPY declaration declaration
 RUN pip install --no-cache-dir .
 COPY . .
+# collectstatic with the production settings (DEBUG=0: the manifest storage
+# that hashes and compresses), so the image already holds what `web` serves.
+# The key and hosts are throwaway values for this build step only. The folder
+# belongs to the dialogue user: `scripts/production release` collects again at
+# start and rewrites the manifest.
 RUN python manage.py compilemessages --locale ru --verbosity 0 \
- && DEBUG=1 python manage.py collectstatic --noinput --verbosity 0 \
+ && DEBUG=0 SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=build.invalid \
+    python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --create-home dialogue \
  && mkdir -p /app/var /app/media \
- && chown -R dialogue /app/var /app/media
+ && chown -R dialogue /app/var /app/media /app/staticfiles
 USER dialogue
 EXPOSE 8000
-CMD ["gunicorn", "dialogue.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# docker-compose.yml runs `scripts/production release` first; see README.
+CMD ["scripts/production", "web"]
