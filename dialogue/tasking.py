@@ -66,7 +66,17 @@ class DialogueTask(DjangoTask):
         Outside a transaction it is published at once. Ids only: the task loads
         its objects itself, and returns quietly when one is gone.
         """
-        transaction.on_commit(partial(self.apply_async, kwargs=kwargs))
+        transaction.on_commit(partial(self._publish, kwargs))
+
+    def _publish(self, kwargs: dict) -> None:
+        # After commit the change is made: a broker that stays down (kombu has
+        # retried by now) must not turn the request into an error. The failure
+        # is recorded; the workers' sweeps queue the work again later.
+        try:
+            self.apply_async(kwargs=kwargs)
+        except Exception as exc:
+            logger.error("Could not queue %s%s: %s", self.name, kwargs, exc)
+            self._record(exc, kwargs, final=False)
 
     def _record(self, exc: BaseException, kwargs: dict, *, final: bool) -> None:
         if not self.failure_recorder:

@@ -6,6 +6,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import close_old_connections
 
+from dialogue.outbox.services import sweep_stale_emails
 from dialogue.services import record_worker_heartbeat, sweep_stale_packs
 from dialogue.services import render_pack as render_pack_service
 
@@ -46,6 +47,7 @@ def _sweep_forever(interval: float, stop: threading.Event) -> None:
         try:
             close_old_connections()
             sweep_stale_packs()
+            sweep_stale_emails()
         except Exception:  # keep sweeping; the next round may succeed
             logger.exception("Stale-pack sweep failed")
         finally:

@@ -1,5 +1,6 @@
 """Queue, send and resend emails; record what became of each one."""
 
+import datetime
 import logging
 import time
 from dataclasses import dataclass
@@ -75,11 +76,17 @@ def deliver_email(email_id: int) -> str:
             status=Email.Status.CANCELLED, error=str(exc)[:2000]
         )
         return Email.Status.CANCELLED
-    Email.objects.filter(pk=email.pk).update(
+    # Claim this attempt: a duplicate message (a sweep, a redelivery) running
+    # at the same moment finds the count changed and leaves the email alone.
+    claimed = Email.objects.filter(
+        pk=email.pk, attempts=email.attempts, status=email.status
+    ).update(
         attempts=F("attempts") + 1,
         subject=composed.subject[:300],
         recipient=composed.to,
     )
+    if not claimed:
+        return "busy"
     EmailMessage(composed.subject, composed.body, None, [composed.to]).send()
     _record_sent(email, kind)
     return Email.Status.SENT
@@ -120,6 +127,33 @@ def record_send_failure(*, reason: str, final: bool, email_id: int) -> None:
     Email.objects.filter(pk=email_id).exclude(status=Email.Status.SENT).update(
         **changes
     )
+
+
+# An email still queued this long after it was queued lost its message (the
+# broker was down at commit, or was purged): the worker's sweep queues it again.
+QUEUED_STALE = datetime.timedelta(minutes=15)
+
+
+@transaction.atomic
+def sweep_stale_emails() -> list[int]:
+    """Return the ids of emails queued again because their message was lost.
+
+    Side effects: bumps queued_at of those emails and queues their tasks; the
+    conditional update makes concurrent sweeps (one per worker) queue each once.
+    """
+    from dialogue.outbox.tasks import send_email
+
+    now = timezone.now()
+    requeued = []
+    for pk, queued_at in Email.objects.filter(
+        status=Email.Status.QUEUED, queued_at__lt=now - QUEUED_STALE
+    ).values_list("pk", "queued_at"):
+        if Email.objects.filter(pk=pk, queued_at=queued_at).update(queued_at=now):
+            requeued.append(pk)
+            send_email.enqueue(email_id=pk)
+    if requeued:
+        logger.warning("Requeued %s email(s) whose message was lost", len(requeued))
+    return requeued
 
 
 @transaction.atomic

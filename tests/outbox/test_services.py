@@ -116,3 +116,26 @@ def test_sent_email_is_not_sent_twice(mailoutbox, django_capture_on_commit_callb
         send_itinerary_link(link)
     assert deliver_email(Email.objects.get().pk) == "sent"
     assert len(mailoutbox) == 1
+
+
+def test_email_whose_message_was_lost_is_sent_by_the_sweep(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from dialogue.outbox.services import sweep_stale_emails
+
+    link = issue_itinerary_link(DelegateFactory())
+    with django_capture_on_commit_callbacks(execute=False):
+        send_itinerary_link(link)  # the broker "lost" this message
+    email = Email.objects.get()
+    Email.objects.filter(pk=email.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_stale_emails() == [email.pk]
+        assert sweep_stale_emails() == []  # fresh again: queued once
+    email.refresh_from_db()
+    assert (email.status, len(mailoutbox)) == ("sent", 1)
