@@ -43,9 +43,25 @@ def run_case(world: World, case: AccessCase, role: str) -> None:
         f"{case.method.upper()} {url} as {role}: {response.status_code}, "
         f"expected {expected}"
     )
+    assert_strict_csp(response, f"{case.method.upper()} {url} as {role}")
     if role in LINK_ROLES and response.status_code == 200 and "/l/" in url:
         assert "private" in response["Cache-Control"]
         assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def assert_strict_csp(response, what: str) -> None:
+    """Every response carries a Content-Security-Policy that runs no inline script."""
+    policy = response.get("Content-Security-Policy", "")
+    directives = {
+        part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()
+    }
+    assert directives.get("default-src") == ["'self'"], f"{what}: {policy!r}"
+    assert directives.get("frame-ancestors") == ["'none'"], f"{what}: {policy!r}"
+    script = directives.get("script-src", [])
+    # A nonce is added only when a template used it.
+    assert script[:1] == ["'self'"], f"{what}: {policy!r}"
+    assert all(s.startswith("'nonce-") for s in script[1:]), f"{what}: {policy!r}"
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script, what
 
 
 def matrix_params(cases: list[AccessCase]):

@@ -39,14 +39,31 @@ def browser():
             connections.close_all()
 
 
+def csp_violations(page) -> list[str]:
+    """Collect what the browser refused under the Content-Security-Policy."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(accept_downloads=True, locale="en-GB")
     page = context.new_page()
+    refused = csp_violations(page)
     try:
         yield page
     finally:
         context.close()
+    # Every page a browser test opens runs under the real policy, unbroken.
+    assert refused == []
 
 
 @pytest.fixture
