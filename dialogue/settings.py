@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import csp.constants
-
 from django.utils.translation import gettext_lazy as _
 
 from dialogue.config import (
