@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
@@ -492,3 +493,156 @@ class SelfServiceChange(models.Model):
         except FieldDoesNotExist:  # a field renamed since the change was recorded
             return self.field
         return f"{Passport._meta.verbose_name}: {label}" if model else label
+
+
+# The statuses each phase of an import job goes through (a database constraint).
+IMPORT_PREVIEW_STATUSES = ("queued", "running", "previewed", "refused", "failed")
+IMPORT_CONFIRM_STATUSES = ("queued", "importing", "done", "refused", "failed")
+
+
+class ImportJob(models.Model):
+    """One upload of delegates or flights, previewed and then imported by a worker.
+
+    The file waits in PrivateImportStorage under `file_name`. A job goes
+    queued -> running -> previewed (or refused) in the preview phase, then
+    queued -> importing -> done (or refused) once confirmed; failed in either
+    phase when the worker gave up, with the reason, and can be retried. While a
+    worker runs it, rows_done is kept beside the file (see delegations.imports).
+    """
+
+    class Kind(models.TextChoices):
+        DELEGATES = "delegates", _("delegates")
+        FLIGHTS = "flights", _("flights")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Phase(models.TextChoices):
+        PREVIEW = "preview", _("preview")
+        CONFIRM = "confirm", _("import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("checking")
+        PREVIEWED = "previewed", _("checked, waiting for confirmation")
+        REFUSED = "refused", _("refused")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    ACTIVE_STATUSES = ("queued", "running", "importing")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="import_jobs",
+        verbose_name=_("uploaded by"),
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("meeting"),
+    )
+    kind = models.CharField(_("records"), max_length=10, choices=Kind.choices)
+    file_name = models.CharField(
+        _("stored file"),
+        max_length=32,
+        help_text=_("Name of the file in MEDIA_ROOT/import-tmp."),
+    )
+    original_name = models.CharField(_("file"), max_length=255, blank=True)
+    file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language of the messages"), max_length=10, default="en"
+    )
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=Phase.choices, default=Phase.PREVIEW
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_new = models.PositiveIntegerField(_("new"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    problem_count = models.PositiveIntegerField(_("refused rows"), default=0)
+    problems = models.JSONField(
+        _("refusals"),
+        default=list,
+        blank=True,
+        help_text=_("Every refusal: row, column and message."),
+    )
+    preview = models.JSONField(
+        _("preview"),
+        default=dict,
+        blank=True,
+        help_text=_("The header and the first rows to be imported."),
+    )
+    error = models.TextField(_("error"), blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["delegates", "flights"]),
+                name="importjob_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_format__in=["csv", "xlsx"]),
+                name="importjob_format_valid",
+            ),
+            # A status belongs to its phase: "importing" and "done" only after
+            # confirmation, "running" and "previewed" only before.
+            models.CheckConstraint(
+                condition=Q(phase="preview", status__in=IMPORT_PREVIEW_STATUSES)
+                | Q(phase="confirm", status__in=IMPORT_CONFIRM_STATUSES),
+                name="importjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=models.F("rows_total")),
+                name="importjob_progress_within_total",
+            ),
+            # Only a file without a refused row is confirmed and imported.
+            models.CheckConstraint(
+                condition=~Q(
+                    phase="confirm", status__in=["queued", "importing", "done"]
+                )
+                | Q(problem_count=0),
+                name="importjob_confirm_only_clean_file",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="importjob_failure_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name or self.file_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def may_confirm(self) -> bool:
+        return self.status == self.Status.PREVIEWED and self.problem_count == 0
