@@ -148,7 +148,9 @@ def format_for(name: str):
     raise ValueError(name)
 
 
-def read_dataset(data: bytes, file_format: str) -> tablib.Dataset:
+def read_dataset(
+    data: bytes, file_format: str, encoding: str = "utf-8-sig"
+) -> tablib.Dataset:
     """Return the dataset of an uploaded file, or raise UnreadableFile."""
     if len(data) > IMPORT_MAX_BYTES:
         raise UnreadableFile(
@@ -158,7 +160,7 @@ def read_dataset(data: bytes, file_format: str) -> tablib.Dataset:
     fmt = format_for(file_format)
     if not fmt.is_binary():
         try:
-            data = data.decode("utf-8-sig")
+            data = data.decode(encoding or "utf-8-sig")
         except UnicodeDecodeError:
             raise UnreadableFile(_("The CSV file is not UTF-8 text.")) from None
     try:
@@ -175,6 +177,8 @@ def read_dataset(data: bytes, file_format: str) -> tablib.Dataset:
 # Files between preview and confirm ------------------------------------------
 
 _NAME = re.compile(r"^[0-9a-f]{32}$")
+# The progress log of an import job's phase, beside its file (no personal data).
+_PROGRESS_NAME = re.compile(r"^[0-9a-f]{32}\.(preview|confirm)\.progress$")
 TMP_MAX_AGE = 24 * 3600
 
 
@@ -226,8 +230,63 @@ class PrivateImportStorage(BaseStorage):
     def remove(self):
         self.get_full_path().unlink(missing_ok=True)
 
+    def exists(self) -> bool:
+        return self.get_full_path().is_file()
+
     def sweep(self) -> None:
         limit = time.time() - TMP_MAX_AGE
         for path in self.folder().iterdir():
-            if _NAME.match(path.name) and path.stat().st_mtime < limit:
+            if (
+                _NAME.match(path.name) or _PROGRESS_NAME.match(path.name)
+            ) and path.stat().st_mtime < limit:
                 path.unlink(missing_ok=True)
+
+
+class ProgressLog:
+    """Rows done of one import phase, in a small file beside the uploaded one.
+
+    The worker appends a "done total" line every so many rows; the web reads the
+    last complete line. Why not the database: the import of a file is one
+    transaction (a refused row must leave nothing written), so an UPDATE made
+    inside it is invisible to the web until the end; one made through a second
+    connection works on PostgreSQL but not on SQLite, where the import holds the
+    only write lock (IMMEDIATE transactions) and the update would wait out the
+    busy timeout and fail. Django's cache is per process here. The uploaded file
+    already lives in MEDIA_ROOT/import-tmp, which web and workers must share,
+    so a file beside it works on both databases and on several hosts.
+    """
+
+    def __init__(self, name: str, phase: str):
+        if not _NAME.match(name) or phase not in ("preview", "confirm"):
+            raise ValueError(name)
+        self.path = import_tmp_dir() / f"{name}.{phase}.progress"
+
+    def start(self, total: int) -> None:
+        """Begin the log again at 0 of total rows."""
+        PrivateImportStorage.folder()
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(f"0 {total}\n")
+
+    def report(self, done: int, total: int) -> None:
+        # One short append per report: a reader sees whole lines, or the last
+        # one still being written, which it ignores.
+        with self.path.open("a") as file:
+            file.write(f"{done} {total}\n")
+
+    def entries(self) -> list[tuple[int, int]]:
+        """Return every (done, total) written so far, oldest first."""
+        try:
+            lines = self.path.read_text().split("\n")
+        except FileNotFoundError:
+            return []
+        entries = []
+        for line in lines[:-1]:  # the last piece has no newline yet
+            done, _space, total = line.partition(" ")
+            if done.isdigit() and total.isdigit():
+                entries.append((int(done), int(total)))
+        return entries
+
+    def last(self) -> tuple[int, int] | None:
+        entries = self.entries()
+        return entries[-1] if entries else None

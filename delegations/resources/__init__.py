@@ -10,7 +10,7 @@ header is row 1), the column and the rule, e.g. "Row 5, column funded: Kazakhsta
 already has 3 funded delegate(s), ...".
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from import_export.results import Result, RowResult
 
@@ -25,6 +25,7 @@ __all__ = [
     "FlightLegResource",
     "ImportOutcome",
     "RowProblem",
+    "import_dataset",
     "import_file",
 ]
 
@@ -39,6 +40,19 @@ class ImportOutcome:
     result: Result
     problems: list[RowProblem]
     dry_run: bool
+    sample: list = field(default_factory=list)  # the first rows to be imported
+    headers: list = field(default_factory=list)  # the file's columns, cleaned
+
+    @property
+    def counts(self) -> dict:
+        """Return the rows that are (or, in a dry run, would be) new, updated
+        and skipped."""
+        totals = self.result.totals
+        return {
+            "new": totals[RowResult.IMPORT_TYPE_NEW],
+            "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+            "skip": totals[RowResult.IMPORT_TYPE_SKIP],
+        }
 
     @property
     def ok(self) -> bool:
@@ -72,6 +86,32 @@ def import_file(
     cannot be read safely.
     """
     dataset = read_dataset(data, file_format)
-    resource = RESOURCES[kind](meeting=meeting)
+    return import_dataset(
+        dataset, kind=kind, meeting=meeting, dry_run=dry_run, user=user
+    )
+
+
+def import_dataset(
+    dataset,
+    *,
+    kind: str,
+    meeting: Meeting | None = None,
+    dry_run: bool = False,
+    user=None,
+    progress=None,
+    sample_rows: int = 0,
+    abort_on: tuple = (),
+) -> ImportOutcome:
+    """Return the outcome of importing a dataset read by read_dataset.
+
+    progress(done) is called after each row; sample_rows rows to be imported are
+    kept for a preview; errors of the abort_on types propagate (nothing is
+    written). Side effects: as import_file.
+    """
+    resource = RESOURCES[kind](
+        meeting=meeting, progress=progress, sample_rows=sample_rows, abort_on=abort_on
+    )
     result = resource.import_data(dataset, dry_run=dry_run, user=user)
-    return ImportOutcome(result, result.problems, dry_run)
+    return ImportOutcome(
+        result, result.problems, dry_run, resource.sample, resource.headers
+    )

@@ -27,9 +27,27 @@ class MeetingScopedResource(resources.ModelResource):
     field_columns: dict = {}  # model field -> the column that sets it
     constraint_columns: dict = {}  # constraint name -> column (and message)
 
-    def __init__(self, meeting: Meeting | None = None, **kwargs):
+    def __init__(
+        self,
+        meeting: Meeting | None = None,
+        *,
+        progress=None,
+        sample_rows: int = 0,
+        abort_on: tuple = (),
+        **kwargs,
+    ):
+        """progress(done) is called after each row; the first sample_rows rows to
+        be imported are kept (row number, new or update, the file's cells) for the
+        preview; errors of the abort_on types stop the file instead of refusing a
+        row (a lost database connection, a time limit: the caller retries)."""
         super().__init__(**kwargs)
         self.meeting = meeting
+        self.progress = progress
+        self.sample_rows = sample_rows
+        self.sample: list[dict] = []
+        self.abort_on = abort_on
+        self.rows_done = 0
+        self.headers: list[str] = []
         self.row_meeting_value = meeting
         self.spreadsheet_row = None
         self._meetings: dict = {}
@@ -129,6 +147,7 @@ class MeetingScopedResource(resources.ModelResource):
         # Header cells are cleaned like any other (an exported header may carry
         # the formula apostrophe; spaces around a name are typos).
         dataset.headers = [text(h) for h in dataset.headers or []]
+        self.headers = list(dataset.headers)
         problems = self.header_problems(dataset.headers)
         if problems:
             result = self.get_result_class()()
@@ -158,10 +177,33 @@ class MeetingScopedResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         if all(text(value) == "" for value in row.values()):
-            skipped = self.get_row_result_class()()
-            skipped.import_type = RowResult.IMPORT_TYPE_SKIP
-            return skipped
-        return super().import_row(row, instance_loader, **kwargs)
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+        else:
+            row_result = super().import_row(row, instance_loader, **kwargs)
+        for error in row_result.errors:
+            if isinstance(error.error, self.abort_on):
+                raise error.error
+        if len(self.sample) < self.sample_rows and row_result.import_type in (
+            RowResult.IMPORT_TYPE_NEW,
+            RowResult.IMPORT_TYPE_UPDATE,
+        ):
+            self.sample.append(
+                {
+                    "row": kwargs.get("row_number", 0) + HEADER_ROW,
+                    "type": row_result.import_type,
+                    "cells": [text(value) for value in row.values()],
+                }
+            )
+        self.rows_done += 1
+        if self.progress is not None:
+            self.progress(self.rows_done)
+        return row_result
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # The history names who imported the row; a worker has no request.
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]
 
     def column_of(self, key: str, message: str) -> str:
         if key != NON_FIELD_ERRORS:

@@ -85,6 +85,9 @@ class DelegateResource(MeetingScopedResource):
         use_transactions = True
         clean_model_instances = False  # save_delegate validates
         report_skipped = False
+        # No before/after diff per row: the preview shows the file's own cells,
+        # and a deep copy plus an HTML diff of every row is work for nothing.
+        skip_diff = True
 
     @classmethod
     def get_display_name(cls):

@@ -105,6 +105,9 @@ class FlightLegResource(MeetingScopedResource):
         use_transactions = True
         clean_model_instances = False  # save_flight_leg validates
         report_skipped = False
+        # No before/after diff per row: the preview shows the file's own cells,
+        # and a deep copy plus an HTML diff of every row is work for nothing.
+        skip_diff = True
 
     @classmethod
     def get_display_name(cls):
