@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, csp_violations
 from tests.services import CHROMIUM, ROOT, wait_for
 
 ENABLED = os.environ.get("PRODUCTION_PROFILE") == "1"
@@ -139,10 +139,10 @@ class Service:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        # TERM the whole group (gunicorn's and Celery's children too), give them
-        # their graceful shutdown, then KILL whatever is left.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
+        # TERM the master (gunicorn's arbiter, Celery's main process): it stops
+        # its children gracefully. Then KILL the group, so no child is left
+        # holding a port or a database connection.
+        self.process.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=30)
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -184,9 +184,14 @@ class ProductionSite:
         return result.stdout
 
     def manifest(self) -> dict[str, str]:
-        """Return collectstatic's manifest: source path -> hashed path."""
-        data = json.loads((self.static_root / "staticfiles.json").read_text())
-        return data["paths"]
+        """Return collectstatic's manifest in STATIC_ROOT: source -> hashed path."""
+        path = self.static_root / "staticfiles.json"
+        assert path.exists(), (
+            f"no {path}: collectstatic wrote no manifest where WhiteNoise serves "
+            "from (is the production staticfiles storage the manifest storage, "
+            "with STATIC_ROOT as its location?)"
+        )
+        return json.loads(path.read_text())["paths"]
 
     def log_problems(self) -> list[str]:
         """Return the 5xx responses and the error lines of the web and worker logs."""
@@ -433,6 +438,7 @@ def pytest_runtest_makereport(item, call):
 def page(browser, request):
     context = browser.new_context(accept_downloads=True, locale="en-GB")
     page = context.new_page()
+    refused = csp_violations(page)
     try:
         yield page
     finally:
@@ -441,6 +447,8 @@ def page(browser, request):
             with contextlib.suppress(Exception):
                 save_screenshot(page, f"{request.node.name}-failure")
         context.close()
+    # The production policy (hashed static URLs, nonces) must refuse nothing.
+    assert refused == []
 
 
 def save_screenshot(page, name: str) -> Path:
