@@ -26,6 +26,67 @@ STAFF_ONLY_SECRETARIAT = {
 }
 
 
+STAFF_ONLY_SECRETARIAT_POST = {**STAFF_ONLY_SECRETARIAT, "secretariat": 302}
+
+
+def import_job(world, kind: str, status: str):
+    """Return an import job of the secretariat's user (made once per world)."""
+    from django.contrib.auth import get_user_model
+
+    from delegations.models import ImportJob
+
+    job, _new = ImportJob.objects.get_or_create(
+        meeting=world.meeting,
+        kind=kind,
+        status=status,
+        defaults={
+            "user": get_user_model().objects.get(username="secretary"),
+            "file_name": "e" * 32,
+            "file_format": "csv",
+            "original_name": "delegates.csv",
+            "error": "Boom" if status == "failed" else "",
+        },
+    )
+    return job
+
+
+def job_route(model: str, view: str = "") -> str:
+    return f"admin/delegations/{model}/import/<int:job_id>/{view}"
+
+
+def job_cases(model: str, kind: str) -> list:
+    def url(status, view=""):
+        return lambda w, r: (
+            f"/admin/delegations/{model}/import/{import_job(w, kind, status).pk}/{view}"
+        )
+
+    return [
+        AccessCase(job_route(model), url("previewed"), STAFF_ONLY_SECRETARIAT),
+        AccessCase(
+            job_route(model, "status/"),
+            url("running", "status/"),
+            STAFF_ONLY_SECRETARIAT,
+        ),
+        AccessCase(
+            job_route(model, "refused.csv"),
+            url("refused", "refused.csv"),
+            STAFF_ONLY_SECRETARIAT,
+        ),
+        AccessCase(
+            job_route(model, "confirm/"),
+            url("previewed", "confirm/"),
+            STAFF_ONLY_SECRETARIAT_POST,
+            method="post",
+        ),
+        AccessCase(
+            job_route(model, "retry/"),
+            url("failed", "retry/"),
+            STAFF_ONLY_SECRETARIAT_POST,
+            method="post",
+        ),
+    ]
+
+
 def details_of_delegate_a(world, role):
     # Each role asks for delegate A's form with its own link: a delegate link
     # always shows its own delegate, another delegation's focal point gets 404.
@@ -84,6 +145,13 @@ CASES = [
         lambda w, r: "/admin/delegations/accesslink/",
         STAFF_ONLY_SECRETARIAT,
     ),
+    AccessCase(
+        "admin/delegations/importjob/",
+        lambda w, r: "/admin/delegations/importjob/",
+        STAFF_ONLY_SECRETARIAT,
+    ),
+    *job_cases("delegate", "delegates"),
+    *job_cases("flightleg", "flights"),
 ]
 
 

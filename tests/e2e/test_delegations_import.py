@@ -1,15 +1,19 @@
-"""Browser test: the secretariat imports delegates in the admin (refused file,
-then a good one: preview, confirm) and downloads the budget for donors."""
+"""Browser test: the secretariat imports delegates in the admin through a real
+Celery worker (a refused file, then a good one: upload, the progress bar,
+preview, confirm, progress again, result) and downloads the budget for donors.
+"""
 
 import csv
 import io
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from delegations.models import Delegate
+from delegations.models import Delegate, ImportJob
+from tests.delegations.test_imports import worker_for_this_database
 from tests.delegations.test_resources import DELEGATE_HEADER, delegate_row, to_csv
 from tests.factories import DelegationFactory, MeetingFactory
 
@@ -17,6 +21,30 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
+
+WAIT_MS = 120_000  # for the worker; the page itself polls every second
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def worker(media):
+    """A real worker on a queue of its own, on this test's database and broker."""
+    from dialogue.celery import app
+
+    worker = worker_for_this_database(media, f"e2e-imports-{os.getpid()}")
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = worker.queue
+    worker.start()
+    try:
+        yield worker
+    finally:
+        app.conf.task_default_queue = previous
+        worker.stop()
 
 
 def log_in(page, live_server):
@@ -47,10 +75,14 @@ def upload(page, live_server, tmp_path, name, data):
     page.select_option("#id_format", label="csv")
     with page.expect_navigation():
         page.click("input[type=submit]")
+    job = ImportJob.objects.latest("pk")
+    assert page.url == f"{live_server.url}/admin/delegations/delegate/import/{job.pk}/"
+    return job
 
 
-def test_import_refused_then_confirmed_and_budget_download(
-    page, live_server, screenshot, tmp_path
+@pytest.mark.services
+def test_import_refused_then_confirmed_with_progress_and_budget_download(
+    page, live_server, screenshot, tmp_path, worker
 ):
     meeting = MeetingFactory()
     DelegationFactory(
@@ -61,6 +93,8 @@ def test_import_refused_then_confirmed_and_budget_download(
     bad = [delegate_row(n, funded="yes") for n in range(1, 5)]
     bad.append(delegate_row(5, phone="555", role="king"))
     upload(page, live_server, tmp_path, "bad.csv", to_csv(DELEGATE_HEADER, bad))
+    # The page polls the job and reloads itself once the worker is done.
+    page.wait_for_selector("#import-problems", timeout=WAIT_MS)
     problems = page.locator("#import-problems li").all_inner_texts()
     assert problems[0].startswith(
         "Row 5, column funded: Kazakhstan already has 3 funded delegate(s)"
@@ -74,15 +108,37 @@ def test_import_refused_then_confirmed_and_budget_download(
     assert page.locator("input[name=confirm]").count() == 0
     screenshot("refused")
 
-    good = [delegate_row(1, funded="yes"), delegate_row(2)]
-    upload(page, live_server, tmp_path, "good.csv", to_csv(DELEGATE_HEADER, good))
-    assert page.locator("table.import-preview tr.new").count() == 2
+    # Enough rows for the worker to take a few seconds over each phase.
+    good = [delegate_row(1, funded="yes")]
+    good += [delegate_row(n) for n in range(2, 1501)]
+    job = upload(page, live_server, tmp_path, "good.csv", to_csv(DELEGATE_HEADER, good))
+    bar = page.locator("progress#import-progress")
+    assert bar.count() == 1
+    assert bar.get_attribute("aria-labelledby") == "import-progress-label"
+    assert page.locator("#import-progress-label").inner_text() == "Checking the file"
+    assert page.locator("#import-progress-text").get_attribute("role") == "status"
+    screenshot("checking")
+    page.wait_for_selector("#import-summary", timeout=WAIT_MS)
+    assert page.locator("#import-summary").inner_text() == (
+        "No row is refused. Confirming will import 1500 new and 0 updated rows; "
+        "0 empty rows are skipped."
+    )
+    assert page.locator("table.import-preview tr.new").count() == 100
+    assert page.locator("progress").count() == 0
     screenshot("preview")
     assert Delegate.objects.count() == 0
-    page.click("input[name=confirm]")
-    page.wait_for_url("**/admin/delegations/delegate/")
-    assert "Import finished: 2 new" in page.inner_text(".messagelist")
-    assert Delegate.objects.count() == 2
+
+    with page.expect_navigation():
+        page.click("input[name=confirm]")
+    assert page.url == f"{live_server.url}/admin/delegations/delegate/import/{job.pk}/"
+    page.wait_for_selector("#import-result", timeout=WAIT_MS)
+    assert page.inner_text("#import-result") == (
+        "Import finished: 1500 new, 0 updated, 0 skipped."
+    )
+    screenshot("imported")
+    assert Delegate.objects.count() == 1500
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.rows_total) == ("done", 1500, 1500)
 
     page.goto(
         f"{live_server.url}/admin/delegations/delegation/budget/?meeting={meeting.pk}"
@@ -104,7 +160,46 @@ def test_import_refused_then_confirmed_and_budget_download(
     ]
 
 
-def test_import_refusals_in_russian(browser, live_server, tmp_path, request):
+def test_import_progress_page_without_javascript(browser, live_server, media):
+    """With JavaScript off the job page refreshes itself (meta refresh)."""
+    meeting = MeetingFactory()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, live_server)
+        user = get_user_model().objects.get(username="sec")
+        job = ImportJob.objects.create(
+            user=user,
+            meeting=meeting,
+            kind="delegates",
+            file_name="f" * 32,
+            file_format="csv",
+            original_name="big.csv",
+            status="queued",
+        )
+        url = f"{live_server.url}/admin/delegations/delegate/import/{job.pk}/"
+        page.goto(url)
+        assert page.inner_text("#import-progress-text") == (
+            "Waiting for a worker to start."
+        )
+        # A worker takes it and is half-way: the next refresh shows it.
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="refused",
+            rows_total=4,
+            rows_done=4,
+            problem_count=1,
+            problems=[{"row": 3, "column": "email", "message": "bad."}],
+        )
+        page.wait_for_selector("#import-problems", timeout=10_000)
+        assert page.locator("#import-problems li").all_inner_texts() == [
+            "Row 3, column email: bad."
+        ]
+    finally:
+        context.close()
+
+
+def test_import_refusals_in_russian(browser, live_server, tmp_path, request, media):
+    # No worker here: the task runs in the web process when the upload commits.
     from tests.e2e.conftest import ARTIFACTS
 
     meeting = MeetingFactory()
@@ -122,6 +217,10 @@ def test_import_refusals_in_russian(browser, live_server, tmp_path, request):
             f"мероприятия {meeting.slug}; укажите её название на английском языке "
             "или код страны ISO.",
         ]
+        assert (
+            page.locator("#content h2").first.inner_text()
+            == "Ничего не будет импортировано"
+        )
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(
             path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True
