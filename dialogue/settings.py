@@ -35,7 +35,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "dialogue.admin_apps.DialogueAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dialogue",
     "dialogue.outbox",
     "delegations",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dialogue.middleware.MeetingTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,6 +113,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+
+# Staff log in with a password and a TOTP code (or a recovery code) whenever
+# DEBUG is off; in development it can be switched on to try it.
+STAFF_TWO_FACTOR = not DEBUG or env_bool("STAFF_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Dialogue secretariat")
 
 # Staff login throttling (django-axes): lock a username+address after 5 failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -163,6 +172,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Dialogue secretariat <secretariat@localhost>"
 )
+# Link tokens are stored sealed with these keys (delegations.tokens): the first
+# seals, every one opens, so a key can be rotated. Empty: derived from SECRET_KEY
+# (then changing SECRET_KEY makes stored links unprintable, not unusable).
+LINK_TOKEN_KEYS = env_list("LINK_TOKEN_KEYS", [])
 # Links in emails and the mail-merge command are absolute.
 # In development, `make demo` writes the address it serves on to var/site-url,
 # so a mail merge run from another terminal prints links that open.

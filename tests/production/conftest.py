@@ -33,8 +33,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
+from base64 import b32decode
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -161,6 +163,26 @@ class ProductionSite:
     smtp: SmtpSink
     static_root: Path
     logs: dict[str, Path] = field(default_factory=dict)
+    # The admin's authenticator key, from `manage.py two_factor enroll`.
+    totp_key: bytes = b""
+    _last_step: int = -1
+
+    def otp_code(self) -> str:
+        """Return a TOTP code the site accepts now, as an authenticator app would.
+
+        A code is good for one login only (django-otp refuses a time step twice)
+        and the device accepts one step either side of now, so each login takes
+        the next unused step, waiting for the clock when it is too far ahead.
+        """
+        from django_otp.oath import hotp
+
+        while True:
+            now = int(time.time()) // 30
+            step = max(now, self._last_step + 1)
+            if step <= now + 1:
+                self._last_step = step
+                return f"{hotp(self.totp_key, step):06d}"
+            time.sleep(1)
 
     @property
     def messages(self) -> list[EmailMessage]:
@@ -363,6 +385,15 @@ def production_site():
             {**env, "DJANGO_SUPERUSER_PASSWORD": password},
             site.logs["release"],
         )
+        # Staff log in with a second factor in production: enrol the admin's
+        # authenticator, as the README tells an operator to.
+        enrollment = site.manage("two_factor", "enroll", ADMIN_USERNAME)
+        key = next(
+            line.split(": ", 1)[1]
+            for line in enrollment.splitlines()
+            if line.startswith("key: ")
+        )
+        site.totp_key = b32decode(key)
         services.append(
             Service(
                 "worker",

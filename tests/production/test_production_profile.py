@@ -40,6 +40,12 @@ def log_in(page, site) -> None:
     page.fill("input[name=password]", site.password)
     page.click("input[type=submit]")
     page.wait_for_load_state()
+    # DEBUG=0: a password alone is not enough.
+    assert page.url.startswith(f"{site.url}/admin/login/")
+    page.fill("input[name=password]", site.password)
+    page.fill("input[name=otp_token]", site.otp_code())
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
     assert page.url == f"{site.url}/admin/"
     # Secure cookies over http://127.0.0.1: Chromium must keep them, or no staff
     # member could stay logged in on this machine's production profile.

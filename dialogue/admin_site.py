@@ -1,0 +1,63 @@
+"""The admin site: staff log in with a password and a one-time code.
+
+When STAFF_TWO_FACTOR is on (always, when DEBUG is off), a staff member is let
+in only once a TOTP code from their authenticator app, or one of their
+recovery codes, has verified the session (django-otp). Devices are enrolled
+and reset with `manage.py two_factor`.
+"""
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class StaffAuthenticationForm(OTPAdminAuthenticationForm):
+    """Password and one code; the device is found from the code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["otp_token"].label = _("Code")
+        self.fields["otp_token"].help_text = _(
+            "The 6-digit code from your authenticator app, or one of your "
+            "recovery codes."
+        )
+        self.fields["otp_token"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "text", "required": True}
+        )
+
+
+    def _chosen_device(self, user):
+        """Return the device the code is for: six digits are the authenticator
+        app's, anything else a recovery code (no one picks a device, and no
+        other device counts a failed try)."""
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        token = (self.cleaned_data.get("otp_token") or "").strip()
+        model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+        return model.objects.filter(user=user, confirmed=True).first()
+
+
+class StaffAdminSite(OTPAdminSite):
+    def __init__(self, name: str = "admin"):
+        super().__init__(name)
+
+    @property
+    def login_form(self):
+        if settings.STAFF_TWO_FACTOR:
+            return StaffAuthenticationForm
+        return AdminAuthenticationForm
+
+    @property
+    def login_template(self):
+        if settings.STAFF_TWO_FACTOR:
+            return "admin/login_two_factor.html"
+        return None
+
+    def has_permission(self, request) -> bool:
+        allowed = AdminSite.has_permission(self, request)
+        if not settings.STAFF_TWO_FACTOR:
+            return allowed
+        return allowed and request.user.is_verified()
