@@ -420,7 +420,12 @@ class AccessLink(models.Model):
         related_name="links",
         verbose_name=_("delegation"),
     )
-    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    # The token itself is never stored (delegations.tokens): its digest finds
+    # the link, and the sealed copy opens only with the key in the settings.
+    digest = models.CharField(
+        _("token digest"), max_length=64, unique=True, editable=False
+    )
+    sealed_token = models.TextField(_("sealed token"), editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -458,6 +463,23 @@ class AccessLink(models.Model):
     def __str__(self) -> str:
         target = self.delegate or self.delegation
         return f"{self.get_kind_display()}: {target}"
+
+    @property
+    def token(self) -> str | None:
+        """The token in this link's URL (None when no configured key opens it)."""
+        from delegations.tokens import unseal
+
+        if not hasattr(self, "_token"):
+            self._token = unseal(self.sealed_token) if self.sealed_token else None
+        return self._token
+
+    @token.setter
+    def token(self, value: str) -> None:
+        from delegations.tokens import seal, token_digest
+
+        self._token = value
+        self.digest = token_digest(value)
+        self.sealed_token = seal(value)
 
 
 class SelfServiceChange(models.Model):

@@ -16,6 +16,7 @@ from delegations.models import (
     FlightLeg,
     SelfServiceChange,
 )
+from delegations.tokens import digest_matches, token_digest
 from dialogue.models import Meeting
 
 ACTIVE_FLIGHT = ~Q(status=FlightLeg.Status.CANCELLED)
@@ -25,13 +26,21 @@ def active_link(token: str) -> AccessLink | None:
     """Return the link for a token if it is neither revoked nor expired."""
     if not token or len(token) > 64:
         return None
-    return (
+    link = (
         AccessLink.objects.select_related(
             "delegate__delegation__meeting", "delegation__meeting"
         )
-        .filter(token=token, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(
+            digest=token_digest(token),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
         .first()
     )
+    if link is None or not digest_matches(token, link.digest):
+        return None
+    link._token = token  # the URL's token: no need to unseal it again
+    return link
 
 
 def delegates_with_travel(queryset: QuerySet[Delegate]) -> list[Delegate]:

@@ -5,7 +5,6 @@ management commands call these functions.
 """
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from delegations.models import (
     Passport,
     SelfServiceChange,
 )
+from delegations.tokens import new_token
 from delegations.validators import normalise_phone
 from dialogue.countries import country_name
 from dialogue.models import Meeting
@@ -209,6 +209,13 @@ def link_expiry(meeting: Meeting) -> datetime.datetime:
 
 
 def link_url(link: AccessLink) -> str:
+    """Return the link's full URL. Raises ValueError when the token cannot be
+    unsealed (LINK_TOKEN_KEYS lost the key it was sealed with)."""
+    if link.token is None:
+        raise ValueError(
+            f"{link}: its token cannot be unsealed with LINK_TOKEN_KEYS or "
+            "SECRET_KEY; reissue the link"
+        )
     return f"{settings.SITE_URL}/l/{link.token}/"
 
 
@@ -236,7 +243,7 @@ def issue_itinerary_link(
         active.save(update_fields=["revoked_at"])
     return AccessLink.objects.create(
         kind=AccessLink.Kind.DELEGATE if is_delegate else AccessLink.Kind.FOCAL_POINT,
-        token=secrets.token_urlsafe(32),
+        token=new_token(),
         expires_at=link_expiry(meeting),
         **lookup,
     )

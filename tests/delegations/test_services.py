@@ -164,7 +164,7 @@ def test_only_one_active_link_per_delegate_enforced_by_database():
         AccessLink.objects.create(
             kind="delegate",
             delegate=delegate,
-            token="another-token",
+            token="another-token-of-forty-three-characters-xx",
             expires_at=link.expires_at,
         )
 
