@@ -219,7 +219,8 @@ def _claim(job_id: int, worker: str) -> ImportJob | None:
     now = timezone.now()
     with transaction.atomic():
         job = (
-            ImportJob.objects.select_for_update()
+            # Only the job's row is locked (the user may be null: an outer join).
+            ImportJob.objects.select_for_update(of=("self",))
             .select_related("meeting", "user")
             .filter(pk=job_id)
             .first()
