@@ -238,6 +238,10 @@ class Pack(models.Model):
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Renewed by the rendering worker every few seconds (dialogue.leases).
+    lease_expires_at = models.DateTimeField(
+        _("claimed until"), null=True, blank=True, editable=False
+    )
     render_seconds = models.FloatField(_("render seconds"), null=True, blank=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogue.leases import lease_until, renewed_lease
 from dialogue.models import Meeting, Pack, WorkerHeartbeat
 
 
@@ -45,6 +46,8 @@ def stale_after() -> datetime.timedelta:
 def is_stale(pack: Pack, *, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
     if pack.status == Pack.Status.RENDERING:
+        if pack.lease_expires_at is not None:
+            return pack.lease_expires_at < now
         return pack.started_at is None or pack.started_at < now - stale_after()
     if pack.status == Pack.Status.QUEUED:
         return pack.queued_at is None or pack.queued_at < now - QUEUED_STALE
@@ -171,16 +174,35 @@ def sweep_stale_packs() -> list[int]:
     Side effects: updates those packs to queued and queues their tasks.
     """
     now = timezone.now()
+    lapsed = Q(status=Pack.Status.RENDERING) & (
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, started_at__lt=now - stale_after())
+    )
     candidates = Pack.objects.filter(
-        Q(status=Pack.Status.RENDERING, started_at__lt=now - stale_after())
-        | Q(status=Pack.Status.QUEUED, queued_at__lt=now - QUEUED_STALE)
-    ).values_list("pk", "status", "started_at", "queued_at")
+        lapsed | Q(status=Pack.Status.QUEUED, queued_at__lt=now - QUEUED_STALE)
+    ).values_list("pk", "status", "started_at", "queued_at", "attempts")
     requeued = []
-    for pk, status, started_at, queued_at in candidates:
-        changed = Pack.objects.filter(
+    for pk, status, started_at, queued_at, attempts in candidates:
+        still = Pack.objects.filter(
             pk=pk, status=status, started_at=started_at, queued_at=queued_at
-        ).update(status=Pack.Status.QUEUED, queued_at=now)
-        if changed:
+        )
+        if status == Pack.Status.RENDERING and attempts >= settings.PACK_MAX_ATTEMPTS:
+            # A pack that stops its worker every time (too big for the hard
+            # limit, or killing it) must not be rendered for ever.
+            still.update(
+                status=Pack.Status.FAILED,
+                finished_at=now,
+                lease_expires_at=None,
+                error=_(
+                    "Rendering stopped %(count)s times (the worker died or "
+                    "reached the hard time limit)."
+                )
+                % {"count": attempts},
+            )
+            continue
+        if still.update(
+            status=Pack.Status.QUEUED, queued_at=now, lease_expires_at=None
+        ):
             requeued.append(pk)
     if requeued:
         logger.warning("Requeued %s stale pack(s): %s", len(requeued), requeued)
@@ -224,6 +246,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
     ).update(
         status=Pack.Status.RENDERING,
         started_at=started,
+        lease_expires_at=lease_until(started),
         finished_at=None,
         attempts=F("attempts") + 1,
         worker=worker[:200],
@@ -232,24 +255,32 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
     if not claimed:
         return "busy"
     clock = time.monotonic()
+    ours = Pack.objects.filter(
+        pk=pack.pk, status=Pack.Status.RENDERING, started_at=started
+    )
     try:
-        data, pages = inputs.render()
-        relative = pack_relative_path(pack)
-        write_atomically(relative, data)
+        with renewed_lease(ours):
+            data, pages = inputs.render()
+            relative = pack_relative_path(pack)
+            write_atomically(relative, data)
     except BaseException as exc:  # includes the soft time limit
         reason = f"{exc.__class__.__name__}: {exc}"[:2000]
         logger.exception("Pack %s failed", pack.pk)
-        Pack.objects.filter(pk=pack.pk).update(
+        ours.update(
             status=Pack.Status.FAILED,
             error=reason,
             finished_at=timezone.now(),
+            lease_expires_at=None,
             render_seconds=time.monotonic() - clock,
         )
         if isinstance(exc, Exception):
             return "failed"
         raise
-    Pack.objects.filter(pk=pack.pk).update(
+    # Only if the claim is still ours: a render whose lease lapsed was taken
+    # over, and the newer render's outcome wins.
+    ours.update(
         status=Pack.Status.READY,
+        lease_expires_at=None,
         fingerprint=inputs.fingerprint,
         file=relative,
         pages=pages,

@@ -169,6 +169,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that hangs must not outlast the email's claim (WORK_LEASE_SECONDS).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "8"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Dialogue secretariat <secretariat@localhost>"
 )
@@ -271,8 +273,14 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
-# Each worker requeues packs left "rendering" by a dead worker this often (s).
-PACK_SWEEP_INTERVAL = int(os.environ.get("PACK_SWEEP_INTERVAL", "60"))
+# A worker claims a pack or an email for this long and renews the claim every
+# third of it while it works (dialogue.leases); each worker sweeps this often
+# (s) for claims that lapsed (their worker died) and queues that work again. A
+# dead worker's pack is rendered again within about lease + sweep + render.
+WORK_LEASE_SECONDS = int(os.environ.get("WORK_LEASE_SECONDS", "10"))
+PACK_SWEEP_INTERVAL = int(os.environ.get("PACK_SWEEP_INTERVAL", "5"))
+# A render stopped this many times (worker died, hard time limit) is failed.
+PACK_MAX_ATTEMPTS = int(os.environ.get("PACK_MAX_ATTEMPTS", "3"))
 
 # --- Import/export of delegates and flights (issue 3) -------------------------
 # Files wait between preview and confirm under MEDIA_ROOT/import-tmp (0o700 folder,

@@ -40,6 +40,11 @@ class Email(models.Model):
     queued_at = models.DateTimeField(_("queued"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    # Set when a worker takes the email (dialogue.leases): a dead worker's
+    # claim lapses and the sweep queues the email again.
+    lease_expires_at = models.DateTimeField(
+        _("claimed until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("email")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from django.core.mail import EmailMessage
 from django.db import OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from dialogue.leases import lease_until
 from dialogue.outbox.kinds import NotToBeSent, get_kind
 from dialogue.outbox.models import Email
 
@@ -84,6 +85,7 @@ def deliver_email(email_id: int) -> str:
         attempts=F("attempts") + 1,
         subject=composed.subject[:300],
         recipient=composed.to,
+        lease_expires_at=lease_until(),
     )
     if not claimed:
         return "busy"
@@ -101,7 +103,10 @@ def _record_sent(email: Email, kind, *, tries: int = 6) -> None:
         try:
             with transaction.atomic():
                 Email.objects.filter(pk=email.pk).update(
-                    status=Email.Status.SENT, sent_at=sent_at, error=""
+                    status=Email.Status.SENT,
+                    sent_at=sent_at,
+                    error="",
+                    lease_expires_at=None,
                 )
                 if kind.delivered is not None:
                     kind.delivered(email.object_id, sent_at)
@@ -121,7 +126,13 @@ def record_send_failure(*, reason: str, final: bool, email_id: int) -> None:
 
     Side effects: updates the outbox row (error, and status/failed_at if final).
     """
-    changes = {"error": reason or "unknown error"}
+    # The claim ends here: the retry (Celery's countdown) or staff take it on.
+    # queued_at restarts the "message lost" clock for the retry's message.
+    changes = {
+        "error": reason or "unknown error",
+        "lease_expires_at": None,
+        "queued_at": timezone.now(),
+    }
     if final:
         changes |= {"status": Email.Status.FAILED, "failed_at": timezone.now()}
     Email.objects.filter(pk=email_id).exclude(status=Email.Status.SENT).update(
@@ -138,6 +149,8 @@ QUEUED_STALE = datetime.timedelta(minutes=15)
 def sweep_stale_emails() -> list[int]:
     """Return the ids of emails queued again because their message was lost.
 
+    Two cases: a worker took the email and died (its claim lapsed, seconds
+    ago), or the message never reached a worker (queued long ago, unclaimed).
     Side effects: bumps queued_at of those emails and queues their tasks; the
     conditional update makes concurrent sweeps (one per worker) queue each once.
     """
@@ -145,10 +158,14 @@ def sweep_stale_emails() -> list[int]:
 
     now = timezone.now()
     requeued = []
-    for pk, queued_at in Email.objects.filter(
-        status=Email.Status.QUEUED, queued_at__lt=now - QUEUED_STALE
-    ).values_list("pk", "queued_at"):
-        if Email.objects.filter(pk=pk, queued_at=queued_at).update(queued_at=now):
+    lapsed = Q(lease_expires_at__lt=now)  # taken by a worker that died
+    lost = Q(lease_expires_at__isnull=True, queued_at__lt=now - QUEUED_STALE)
+    for pk, queued_at, attempts in Email.objects.filter(
+        lapsed | lost, status=Email.Status.QUEUED
+    ).values_list("pk", "queued_at", "attempts"):
+        if Email.objects.filter(pk=pk, queued_at=queued_at, attempts=attempts).update(
+            queued_at=now, lease_expires_at=None
+        ):
             requeued.append(pk)
             send_email.enqueue(email_id=pk)
     if requeued:

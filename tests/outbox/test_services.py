@@ -139,3 +139,45 @@ def test_email_whose_message_was_lost_is_sent_by_the_sweep(
         assert sweep_stale_emails() == []  # fresh again: queued once
     email.refresh_from_db()
     assert (email.status, len(mailoutbox)) == ("sent", 1)
+
+
+def test_email_whose_worker_died_mid_send_is_sent_again_at_once(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from dialogue.outbox.services import sweep_stale_emails
+
+    link = issue_itinerary_link(DelegateFactory())
+    with django_capture_on_commit_callbacks(execute=False):
+        send_itinerary_link(link)
+    email = Email.objects.get()
+    # What a worker killed between its claim and the SMTP reply leaves behind.
+    Email.objects.filter(pk=email.pk).update(
+        attempts=1, lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_stale_emails() == [email.pk]
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.lease_expires_at) == ("sent", 2, None)
+    assert len(mailoutbox) == 1
+
+
+def test_email_claimed_by_a_live_worker_is_left_alone(
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from dialogue.outbox.services import sweep_stale_emails
+
+    link = issue_itinerary_link(DelegateFactory())
+    with django_capture_on_commit_callbacks(execute=False):
+        send_itinerary_link(link)
+    Email.objects.update(
+        attempts=1, lease_expires_at=timezone.now() + datetime.timedelta(seconds=9)
+    )
+    assert sweep_stale_emails() == []
