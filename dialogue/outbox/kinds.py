@@ -52,3 +52,7 @@ def get_kind(name: str) -> EmailKind:
 def kind_label(name: str) -> str:
     kind = _KINDS.get(name)
     return str(kind.label) if kind else name
+
+
+def all_kinds() -> list[EmailKind]:
+    return sorted(_KINDS.values(), key=lambda kind: str(kind.label))

@@ -48,7 +48,7 @@ class Email(models.Model):
 
     class Meta:
         verbose_name = _("email")
-        verbose_name_plural = _("outbox")
+        verbose_name_plural = _("emails")
         ordering = ["-queued_at", "-pk"]
         indexes = [
             models.Index(fields=["kind", "object_id"], name="email_about"),
