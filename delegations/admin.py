@@ -382,7 +382,10 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     def travel_check(self, obj):
         if not obj.pk:
             return "-"
-        delegate = delegates_with_travel(Delegate.objects.filter(pk=obj.pk))[0]
+        # Only the warnings are shown, and they leave cancelled legs out.
+        delegate = delegates_with_travel(
+            Delegate.objects.filter(pk=obj.pk), cancelled_flights=False
+        )[0]
         warnings = travel_warnings(delegate, delegate.delegation.meeting)
         if not warnings:
             return _("The trip covers the meeting.") if obj.funded else "-"
@@ -412,7 +415,9 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        delegate = delegates_with_travel(Delegate.objects.filter(pk=form.instance.pk))
+        delegate = delegates_with_travel(
+            Delegate.objects.filter(pk=form.instance.pk), cancelled_flights=False
+        )
         for warning in travel_warnings(delegate[0], delegate[0].delegation.meeting):
             messages.warning(request, warning)
 

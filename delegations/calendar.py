@@ -17,6 +17,9 @@ def build_calendar(
 ) -> bytes:
     """Return an iCalendar file with each flight in its airports' time zones.
 
+    Writes every flight prefetched on the delegates: the caller leaves
+    cancelled ones out (delegates_for_link(..., cancelled_flights=False)).
+
     extra_events are dicts with uid, summary, start, end (aware) and location;
     the agenda adds its sessions through them.
     """
@@ -27,8 +30,6 @@ def build_calendar(
     stamp = datetime.datetime.now(datetime.UTC)
     for delegate in delegates:
         for flight in delegate.flights.all():
-            if flight.status == "cancelled":
-                continue
             event = Event()
             event.add("uid", f"flight-{flight.pk}@dialogue")
             event.add("dtstamp", stamp)

@@ -14,6 +14,8 @@ from delegations.models import (
     Delegate,
     Delegation,
     FlightLeg,
+    GroundTransfer,
+    HotelStay,
     SelfServiceChange,
 )
 from delegations.tokens import digest_matches, token_digest
@@ -43,27 +45,59 @@ def active_link(token: str) -> AccessLink | None:
     return link
 
 
-def delegates_with_travel(queryset: QuerySet[Delegate]) -> list[Delegate]:
-    """Return delegates with flights, hotel stays and transfers prefetched.
+def prefetch_travel(
+    queryset: QuerySet[Delegate], *, cancelled_flights: bool
+) -> QuerySet[Delegate]:
+    """Return the delegates with their flights, hotel stays and transfers
+    prefetched, each in the order of the trip (three queries, however many).
+
+    Every reader of a delegate's travel goes through here and says whether
+    cancelled legs are among its flights:
+
+    - the participant page keeps them, greyed out with a "cancelled" badge
+      (delegations/itinerary.html), so that a delegate sees that a flight they
+      were booked on is off; its trip warnings skip them (travel_warnings);
+    - the calendar (.ics), the admin's trip check, the briefing packs'
+      itineraries and the visa letter leave them out: an event, a warning, a
+      printed itinerary or a consulate's letter about a flight nobody takes
+      would mislead.
+    """
+    flights = FlightLeg.objects.order_by("departs_at", "id")
+    if not cancelled_flights:
+        flights = flights.filter(ACTIVE_FLIGHT)
+    return queryset.prefetch_related(
+        Prefetch("flights", queryset=flights),
+        Prefetch("hotel_stays", queryset=HotelStay.objects.order_by("check_in", "id")),
+        Prefetch(
+            "transfers", queryset=GroundTransfer.objects.order_by("pickup_at", "id")
+        ),
+    )
+
+
+def delegates_with_travel(
+    queryset: QuerySet[Delegate], *, cancelled_flights: bool
+) -> list[Delegate]:
+    """Return delegates with their meeting and travel (see prefetch_travel).
 
     Four queries however many delegates or legs.
     """
     return list(
-        queryset.select_related("delegation__meeting").prefetch_related(
-            Prefetch("flights", queryset=FlightLeg.objects.order_by("departs_at")),
-            "hotel_stays",
-            "transfers",
+        prefetch_travel(
+            queryset.select_related("delegation__meeting"),
+            cancelled_flights=cancelled_flights,
         )
     )
 
 
-def delegates_for_link(link: AccessLink) -> list[Delegate]:
+def delegates_for_link(link: AccessLink, *, cancelled_flights: bool) -> list[Delegate]:
     """Return the delegates a link shows: one, or the whole delegation."""
     if link.kind == AccessLink.Kind.DELEGATE:
         queryset = Delegate.objects.filter(pk=link.delegate_id)
     else:
         queryset = Delegate.objects.filter(delegation_id=link.delegation_id)
-    return delegates_with_travel(queryset.order_by("sort_order", "id"))
+    return delegates_with_travel(
+        queryset.order_by("sort_order", "id"), cancelled_flights=cancelled_flights
+    )
 
 
 def link_meeting(link: AccessLink) -> Meeting:
@@ -89,12 +123,15 @@ def meeting_window(meeting: Meeting) -> tuple[datetime.datetime, datetime.dateti
 def travel_warnings(delegate: Delegate, meeting: Meeting) -> list[str]:
     """Return warnings about a funded delegate's trip; never blocks a save.
 
-    Reads delegate.flights.all(), so prefetched flights cost no query.
+    Reads delegate.flights.all(), so prefetched flights cost no query; a
+    cancelled leg, if prefetched (the participant page), does not count.
     """
     if not delegate.funded or delegate.delegation.is_host:
         return []  # the host's delegates do not travel
     venue = meeting.venue_airport
-    flights = [f for f in delegate.flights.all() if f.status != "cancelled"]
+    flights = [
+        f for f in delegate.flights.all() if f.status != FlightLeg.Status.CANCELLED
+    ]
     start, end = meeting_window(meeting)
     warnings = []
     arrivals = [f for f in flights if f.to_airport == venue]

@@ -76,7 +76,8 @@ class ParticipantPageView(LinkMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         record_link_opened(self.link)
-        delegates = delegates_for_link(self.link)
+        # The itinerary shows a cancelled flight, marked, so the delegate knows.
+        delegates = delegates_for_link(self.link, cancelled_flights=True)
         lang = normalise_language(self.lang)
         return {
             **super().get_context_data(**kwargs),
@@ -98,7 +99,8 @@ class CalendarView(LinkMixin, View):
     """The .ics file of the link's flights and sessions."""
 
     def get(self, request):
-        delegates = delegates_for_link(self.link)
+        # A calendar event is a flight to take: cancelled ones are left out.
+        delegates = delegates_for_link(self.link, cancelled_flights=False)
         lang = normalise_language(self.lang)
         body = build_calendar(
             self.meeting,

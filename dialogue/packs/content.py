@@ -25,6 +25,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from delegations.models import Delegate, Delegation, FlightLeg
+from delegations.selectors import prefetch_travel
 from dialogue.i18n import localized
 from dialogue.models import Meeting
 
@@ -429,16 +430,7 @@ def load_meeting_data(meeting: Meeting, *, with_travel: bool = False) -> Meeting
     """
     delegates = Delegate.objects.order_by("sort_order", "id")
     if with_travel:
-        delegates = delegates.prefetch_related(
-            Prefetch(
-                "flights",
-                queryset=FlightLeg.objects.exclude(
-                    status=FlightLeg.Status.CANCELLED
-                ).order_by("departs_at", "id"),
-            ),
-            "hotel_stays",
-            "transfers",
-        )
+        delegates = prefetch_travel(delegates, cancelled_flights=False)
     delegations = list(
         Delegation.objects.filter(meeting=meeting)
         .exclude(invitation_status=Delegation.Invitation.DECLINED)
@@ -527,15 +519,8 @@ def own_content(delegation: Delegation, meeting: Meeting, lang: str) -> dict:
 
 def delegation_with_travel(delegation_id: int) -> Delegation:
     """Return one delegation with its delegates' travel prefetched (5 queries)."""
-    delegates = Delegate.objects.order_by("sort_order", "id").prefetch_related(
-        Prefetch(
-            "flights",
-            queryset=FlightLeg.objects.exclude(
-                status=FlightLeg.Status.CANCELLED
-            ).order_by("departs_at", "id"),
-        ),
-        "hotel_stays",
-        "transfers",
+    delegates = prefetch_travel(
+        Delegate.objects.order_by("sort_order", "id"), cancelled_flights=False
     )
     return (
         Delegation.objects.select_related("meeting")

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from delegations.models import Delegate, FlightLeg
+from delegations.selectors import prefetch_travel
 from dialogue.countries import country_name
 from dialogue.i18n import localized
 from dialogue.packs.content import fmt_date, fmt_datetime, meeting_dates
@@ -102,11 +103,10 @@ def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
 
 def letter_content(delegate_id: int) -> dict:
     """Return the letter's template context, English and Russian side by side."""
-    delegate = (
-        Delegate.objects.select_related("delegation__meeting", "passport")
-        .prefetch_related("flights", "hotel_stays")
-        .get(pk=delegate_id)
-    )
+    delegate = prefetch_travel(
+        Delegate.objects.select_related("delegation__meeting", "passport"),
+        cancelled_flights=False,
+    ).get(pk=delegate_id)
     meeting = delegate.delegation.meeting
     en = letter_paragraphs(delegate, "en")
     ru = letter_paragraphs(delegate, "ru")

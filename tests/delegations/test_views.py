@@ -120,6 +120,28 @@ def test_calendar_has_flights_in_airport_time_zones(client):
     assert zones == {"Asia/Almaty", "Asia/Ashgabat"}
 
 
+def test_participant_page_shows_a_cancelled_flight_marked(client):
+    kept = FlightLegFactory(flight_number="KC127")
+    FlightLegFactory(delegate=kept.delegate, flight_number="KC999", status="cancelled")
+    html = page_of(client, issue_itinerary_link(kept.delegate), lang="en")
+    html = html.content.decode()
+    assert "KC999" in html
+    assert '<tr class="muted">' in html
+    assert '<span class="badge bad">cancelled</span>' in html
+
+
+def test_calendar_leaves_cancelled_flights_out(client):
+    kept = FlightLegFactory(flight_number="KC127")
+    FlightLegFactory(delegate=kept.delegate, flight_number="KC999", status="cancelled")
+    response = client.get(
+        f"/l/{issue_itinerary_link(kept.delegate).token}/calendar.ics"
+    )
+    calendar = Calendar.from_ical(response.content)
+    assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == [
+        "Air Astana KC127 NQZ→ASB"
+    ]
+
+
 def details_form(**overrides):
     data = {
         "phone": "+993 12 48 83 71",

@@ -1,0 +1,82 @@
+"""The one home of a delegate's travel: what each reader gets."""
+
+import datetime
+
+import pytest
+
+from delegations.models import Delegate
+from delegations.selectors import delegates_with_travel, prefetch_travel
+from tests.factories import DelegateFactory, FlightLegFactory, HotelStayFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+@pytest.fixture
+def traveller():
+    """A delegate with a cancelled leg between two others, and two stays."""
+    delegate = DelegateFactory()
+    for day, number, status in ((12, "KC1", "ticketed"), (11, "KC0", "cancelled")):
+        FlightLegFactory(
+            delegate=delegate,
+            flight_number=number,
+            status=status,
+            departs_at=datetime.datetime(2017, 6, day, 3, tzinfo=UTC),
+            arrives_at=datetime.datetime(2017, 6, day, 5, tzinfo=UTC),
+        )
+    FlightLegFactory(
+        delegate=delegate,
+        flight_number="KC2",
+        departs_at=datetime.datetime(2017, 6, 14, 3, tzinfo=UTC),
+        arrives_at=datetime.datetime(2017, 6, 14, 5, tzinfo=UTC),
+    )
+    HotelStayFactory(
+        delegate=delegate,
+        check_in=datetime.date(2017, 6, 13),
+        check_out=datetime.date(2017, 6, 14),
+    )
+    HotelStayFactory(
+        delegate=delegate,
+        check_in=datetime.date(2017, 6, 12),
+        check_out=datetime.date(2017, 6, 13),
+    )
+    return delegate
+
+
+def numbers(delegate) -> list[str]:
+    return [flight.flight_number for flight in delegate.flights.all()]
+
+
+def test_prefetch_travel_with_cancelled_flights_keeps_them_in_trip_order(
+    traveller, django_assert_num_queries
+):
+    with django_assert_num_queries(4):
+        (delegate,) = prefetch_travel(
+            Delegate.objects.filter(pk=traveller.pk), cancelled_flights=True
+        )
+        assert numbers(delegate) == ["KC0", "KC1", "KC2"]
+        assert [s.check_in.day for s in delegate.hotel_stays.all()] == [12, 13]
+        assert list(delegate.transfers.all()) == []
+
+
+def test_prefetch_travel_without_cancelled_flights_leaves_them_out(traveller):
+    (delegate,) = prefetch_travel(
+        Delegate.objects.filter(pk=traveller.pk), cancelled_flights=False
+    )
+    assert numbers(delegate) == ["KC1", "KC2"]
+
+
+def test_delegates_with_travel_reads_meeting_and_travel_in_four_queries(
+    traveller, django_assert_num_queries
+):
+    DelegateFactory(delegation=traveller.delegation)
+    with django_assert_num_queries(4):
+        delegates = delegates_with_travel(
+            Delegate.objects.filter(delegation=traveller.delegation).order_by("id"),
+            cancelled_flights=False,
+        )
+        assert [d.delegation.meeting.slug for d in delegates] == [
+            traveller.delegation.meeting.slug
+        ] * 2
+        assert [numbers(d) for d in delegates] == [["KC1", "KC2"], []]
