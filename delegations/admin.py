@@ -45,7 +45,9 @@ from delegations.services import (
     mark_funded,
     revoke_link,
     save_delegate,
+    save_delegates,
     save_flight_leg,
+    save_hotel_stays,
     send_itinerary_link,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
@@ -133,16 +135,16 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Delegate:
             return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        # Unfunding first frees quota for delegates funded in the same save.
-        for delegate in sorted(instances, key=lambda d: d.funded):
-            delegate.delegation = form.instance
-            try:
-                save_delegate(delegate)
-            except FundedQuotaExceeded as exc:
-                messages.error(request, exc.messages[0])
+        # The formset has checked the list through the services; saving it
+        # can only fail if another save got in between (nothing is kept then).
+        try:
+            save_delegates(
+                form.instance,
+                formset.save(commit=False),
+                removed=formset.deleted_objects,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         formset.save_m2m()
 
     @admin.action(description=_("Issue focal-point links"), permissions=["change"])
@@ -412,6 +414,21 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
             raise
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not HotelStay:
+            return super().save_formset(request, form, formset, change)
+        # Checked by the formset through validate_hotel_stay; the database
+        # refuses an overlap that another save made meanwhile.
+        try:
+            save_hotel_stays(
+                form.instance,
+                formset.save(commit=False),
+                removed=formset.deleted_objects,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

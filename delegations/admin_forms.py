@@ -1,5 +1,6 @@
-"""Admin forms: flights entered in each airport's local time, quota and overlap
-checks that name what is wrong."""
+"""Admin forms: flights entered in each airport's local time; delegates and
+hotel stays checked by the services, whose refusals land on the field or row
+they are about."""
 
 import datetime
 import zoneinfo
@@ -10,8 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Delegate, FlightLeg, HotelStay
-from delegations.services import funded_names, quota_message
+from delegations.services import (
+    check_funded_quota,
+    check_unique_email,
+    validate_hotel_stay,
+)
 from delegations.validators import airport_time_zone, airports, normalise_phone
+from dialogue.forms import add_service_error
 
 LOCAL_INPUT = forms.DateTimeInput(
     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -92,6 +98,8 @@ class FlightLegForm(forms.ModelForm):
 
 
 class DelegateForm(forms.ModelForm):
+    """A delegate; the unique email and the funded quota are the service's."""
+
     class Meta:
         model = Delegate
         fields = [
@@ -110,106 +118,95 @@ class DelegateForm(forms.ModelForm):
             "accessibility_needs",
         ]
 
+    # In the delegation's inline the list is checked as a whole (its formset).
+    checked_by_formset = False
+
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
 
-    def clean(self):
-        data = super().clean()
-        delegation = data.get("delegation") or getattr(
-            self.instance, "delegation", None
-        )
-        if data.get("funded") and delegation and not self.formset_checks_quota:
-            others = funded_names(delegation, excluding=self.instance.pk)
-            if len(others) + 1 > delegation.funded_quota:
-                self.add_error("funded", quota_message(delegation, others))
-        email = data.get("email")
-        if email and delegation:
-            clash = (
-                Delegate.objects.filter(
-                    meeting_id=delegation.meeting_id, email__iexact=email
-                )
-                .exclude(pk=self.instance.pk)
-                .select_related("delegation")
-                .first()
-            )
-            if clash:
-                self.add_error(
-                    "email",
-                    _(
-                        "%(name)s (%(delegation)s) already has this email at this "
-                        "meeting."
-                    )
-                    % {"name": clash.name_latin, "delegation": clash.delegation},
-                )
-        return data
+    def _post_clean(self):
+        # After the model's own validation has filled the instance in (as
+        # Django's UserCreationForm checks passwords), ask the service.
+        super()._post_clean()
+        if self.checked_by_formset or not self.instance.delegation_id:
+            return
+        for check in (check_unique_email, check_funded_quota):
+            try:
+                check(self.instance)
+            except ValidationError as error:
+                add_service_error(self, error, fields=DELEGATE_ERROR_FIELDS)
 
-    formset_checks_quota = False
+
+# Where a delegate service's refusal shows (by model field or by code).
+DELEGATE_ERROR_FIELDS = {"funded_quota": "funded"}
 
 
 class DelegateInlineForm(DelegateForm):
-    formset_checks_quota = True
+    checked_by_formset = True
 
 
 class DelegateInlineFormSet(forms.BaseInlineFormSet):
-    """Count funded delegates across the whole inline, not row by row."""
+    """A delegation's delegates, checked as the list they will be once saved:
+    a place one row gives up can be taken by another, two rows may not share an
+    email."""
 
     def clean(self):
         super().clean()
-        delegation = self.instance
-        if not delegation.pk and delegation.funded_quota is None:
-            return
         kept = [
             form
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        funded = [
-            form.cleaned_data.get("name_latin", "")
-            for form in kept
-            if form.cleaned_data.get("funded")
-        ]
-        quota = delegation.funded_quota or 0
-        if len(funded) > quota:
-            raise ValidationError(
-                _(
-                    "%(delegation)s may have at most %(quota)s funded delegate(s); "
-                    "this list marks %(count)s as funded: %(names)s."
+        delegates = [form.instance for form in kept]
+        removed = [form.instance for form in self.deleted_forms if form.instance.pk]
+        for form in kept:
+            others = [d for d in delegates if d is not form.instance]
+            try:
+                check_unique_email(form.instance, alongside=others, removed=removed)
+            except ValidationError as error:
+                add_service_error(form, error, fields=DELEGATE_ERROR_FIELDS)
+        if self.instance.funded_quota is None:
+            return  # the delegation's own form says the quota is missing
+        # One refusal says it all (it names the quota and who holds it): shown
+        # on a row that asks for a place, before rows already funded.
+        asking = sorted(
+            (form for form in kept if form.instance.funded),
+            key=lambda form: (
+                not (form.instance.pk is None or "funded" in form.changed_data)
+            ),
+        )
+        for form in asking:
+            others = [d for d in delegates if d is not form.instance]
+            try:
+                check_funded_quota(
+                    form.instance,
+                    alongside=others,
+                    removed=removed,
+                    delegation=self.instance,
                 )
-                % {
-                    "delegation": delegation.name_en or _("This delegation"),
-                    "quota": quota,
-                    "count": len(funded),
-                    "names": ", ".join(funded),
-                }
-            )
+            except ValidationError as error:
+                add_service_error(form, error, fields=DELEGATE_ERROR_FIELDS)
+                break
 
 
 class HotelStayFormSet(forms.BaseInlineFormSet):
-    """Stays of one delegate must not overlap."""
+    """A delegate's stays, checked by the service as the list they will be."""
 
     def clean(self):
         super().clean()
-        stays = [
-            (form.cleaned_data["check_in"], form.cleaned_data["check_out"], form)
+        kept = [
+            form
             for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("check_in")
-            and form.cleaned_data.get("check_out")
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        stays.sort(key=lambda item: item[0])
-        for (_start_a, end_a, _a), (start_b, _end_b, form_b) in zip(
-            stays, stays[1:], strict=False
-        ):
-            if start_b < end_a:
-                form_b.add_error(
-                    "check_in",
-                    _(
-                        "This stay starts on %(start)s, before the previous one ends "
-                        "(%(end)s)."
-                    )
-                    % {"start": start_b, "end": end_a},
-                )
+        stays = [form.instance for form in kept]
+        removed = [form.instance for form in self.deleted_forms if form.instance.pk]
+        for form in kept:
+            others = [stay for stay in stays if stay is not form.instance]
+            try:
+                validate_hotel_stay(form.instance, alongside=others, removed=removed)
+            except ValidationError as error:
+                add_service_error(form, error)
 
 
 class HotelStayForm(forms.ModelForm):

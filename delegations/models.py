@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -173,8 +174,12 @@ class Delegate(models.Model):
         verbose_name_plural = _("delegates")
         ordering = ["delegation__sort_order", "delegation__name_en", "sort_order"]
         constraints = [
+            # Emails differing only in case are one address: the index is on
+            # LOWER(email), what delegations.services.check_unique_email
+            # compares.
             models.UniqueConstraint(
-                fields=["meeting", "email"],
+                "meeting",
+                Lower("email"),
                 condition=~Q(email=""),
                 name="delegate_unique_email_per_meeting",
                 violation_error_message=_(
@@ -348,6 +353,8 @@ class HotelStay(models.Model):
         verbose_name = _("hotel stay")
         verbose_name_plural = _("hotel stays")
         ordering = ["check_in"]
+        # Stays of one delegate never overlap: an exclusion constraint on
+        # PostgreSQL, triggers on SQLite (migrations/0006), so it is not here.
         constraints = [
             models.CheckConstraint(
                 condition=Q(check_out__gt=models.F("check_in")),

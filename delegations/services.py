@@ -5,10 +5,13 @@ management commands call these functions.
 """
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +32,10 @@ from dialogue.models import Meeting
 LINK_VALID_AFTER_MEETING = datetime.timedelta(days=30)
 LINK_VALID_AFTER_ISSUE = datetime.timedelta(days=90)
 QUOTA_ERROR_MARK = "funded quota exceeded"
+# Names of the database's own refusals (delegations/models.py, migrations/0006),
+# found in the IntegrityError's text on SQLite and PostgreSQL alike.
+EMAIL_CONSTRAINT = "delegate_unique_email_per_meeting"
+HOTEL_OVERLAP_CONSTRAINT = "hotelstay_no_overlap"
 
 
 class FundedQuotaExceeded(ValidationError):
@@ -101,19 +108,130 @@ def _lock_delegation(delegation_id: int) -> Delegation:
     return Delegation.objects.select_for_update().get(pk=delegation_id)
 
 
-def check_funded_quota(delegate: Delegate) -> None:
+def _stored_others(queryset, listed):
+    """Return the stored rows except those a caller saves or deletes now."""
+    return list(queryset.exclude(pk__in=[item.pk for item in listed if item.pk]))
+
+
+@transaction.atomic
+def check_funded_quota(
+    delegate: Delegate,
+    *,
+    alongside: Sequence[Delegate] = (),
+    removed: Sequence[Delegate] = (),
+    delegation: Delegation | None = None,
+) -> None:
     """Raise FundedQuotaExceeded if saving this delegate as funded passes the quota.
 
-    Locks the delegation row, so concurrent callers are checked one at a time.
+    alongside are the other delegates saved together with it (the rows of a
+    delegation's list), counted as they will be saved; removed are deleted in
+    the same save and count for nothing. delegation is the delegation as it
+    will be saved (a form that also changes the quota); by default it is read
+    from the database. Locks the delegation row, so concurrent callers are
+    checked one at a time (the database trigger refuses whatever gets past).
     """
     if not delegate.funded:
         return
-    delegation = _lock_delegation(delegate.delegation_id)
-    others = funded_names(delegation, excluding=delegate.pk)
+    if delegation is None:
+        delegation = _lock_delegation(delegate.delegation_id)
+    elif delegation.pk:
+        _lock_delegation(delegation.pk)
+    listed = [delegate, *alongside, *removed]
+    stored = (
+        _stored_others(delegation.delegates.filter(funded=True), listed)
+        if delegation.pk
+        else []
+    )
+    others = stored + [d for d in alongside if d.funded and d is not delegate]
     if len(others) + 1 > delegation.funded_quota:
+        others.sort(key=lambda d: (d.sort_order, d.pk is None, d.pk or 0))
         raise FundedQuotaExceeded(
-            quota_message(delegation, others), code="funded_quota"
+            quota_message(delegation, [d.name_latin for d in others]),
+            code="funded_quota",
         )
+
+
+def email_clash_message(other: Delegate) -> str:
+    return _("%(name)s (%(delegation)s) already has this email at this meeting.") % {
+        "name": other.name_latin,
+        "delegation": other.delegation.name_en,
+    }
+
+
+def check_unique_email(
+    delegate: Delegate,
+    *,
+    alongside: Sequence[Delegate] = (),
+    removed: Sequence[Delegate] = (),
+) -> None:
+    """Raise ValidationError at the email if another delegate of the meeting has it.
+
+    Emails differing only in case are the same email. The stored delegates are
+    compared through the database's LOWER(), as its unique index
+    delegate_unique_email_per_meeting does, so what passes here is what the
+    index accepts; alongside (delegates saved in the same list) are compared
+    among themselves in Python, which folds at least as much as any database.
+    """
+    if not delegate.email:
+        return
+    listed = [delegate, *alongside, *removed]
+    stored = (
+        Delegate.objects.alias(email_key=Lower("email"))
+        .filter(
+            meeting_id=delegate.delegation.meeting_id,
+            email_key=Lower(Value(delegate.email)),
+        )
+        .exclude(pk__in=[item.pk for item in listed if item.pk])
+        .select_related("delegation")
+        .first()
+    )
+    other = stored or next(
+        (
+            d
+            for d in alongside
+            if d is not delegate and d.email.lower() == delegate.email.lower()
+        ),
+        None,
+    )
+    if other is not None:
+        raise ValidationError(
+            {"email": ValidationError(email_clash_message(other), code="unique_email")}
+        )
+
+
+def validate_delegate(delegate: Delegate, *, check_email: bool = True) -> None:
+    """Raise ValidationError (by field) unless the delegate may be saved as it is.
+
+    Normalises the phone and sets the meeting from the delegation on the way.
+    Raises FundedQuotaExceeded past the quota (after the other checks passed).
+    """
+    delegate.phone = normalise_phone(delegate.phone)
+    # The meeting is the delegation's (no need to look it up again).
+    delegate.meeting_id = delegate.delegation.meeting_id
+    # The unique email is checked by check_unique_email, which names the other
+    # delegate; validate_constraints would only say that one exists.
+    delegate.full_clean(exclude=["meeting"], validate_constraints=False)
+    if check_email:
+        check_unique_email(delegate)
+    check_funded_quota(delegate)
+
+
+def _save_delegate_row(delegate: Delegate, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            delegate.save(**kwargs)
+    except IntegrityError as exc:
+        if EMAIL_CONSTRAINT in str(exc):
+            # A concurrent writer took the email after check_unique_email ran.
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        _("Another delegate of this meeting has this email."),
+                        code="unique_email",
+                    )
+                }
+            ) from None
+        raise explain_quota_error(exc, delegate.delegation) from None
 
 
 @transaction.atomic
@@ -123,22 +241,57 @@ def save_delegate(delegate: Delegate, *, check_unique_email: bool = True) -> Del
     check_unique_email=False is for callers that have checked a whole batch of
     emails against the meeting at once (the import); the database still refuses a
     duplicate. Side effects: writes the Delegate row (and its history); refuses a
-    funded delegate past the quota with FundedQuotaExceeded.
+    funded delegate past the quota with FundedQuotaExceeded, and an email another
+    delegate of the meeting has (in any case) with a ValidationError at "email".
     """
-    delegate.phone = normalise_phone(delegate.phone)
-    # The meeting is the delegation's (no need to look it up again); set it so
-    # that the unique email per meeting is checked here, not left to the database.
-    delegate.meeting_id = delegate.delegation.meeting_id
-    delegate.full_clean(exclude=["meeting"], validate_constraints=False)
-    if check_unique_email:
-        delegate.validate_constraints()
-    check_funded_quota(delegate)
-    try:
-        with transaction.atomic():
-            delegate.save()
-    except IntegrityError as exc:
-        raise explain_quota_error(exc, delegate.delegation) from None
+    validate_delegate(delegate, check_email=check_unique_email)
+    _save_delegate_row(delegate)
     return delegate
+
+
+@transaction.atomic
+def save_delegates(
+    delegation: Delegation,
+    delegates: Sequence[Delegate],
+    *,
+    removed: Sequence[Delegate] = (),
+) -> list[Delegate]:
+    """Return a delegation's list of delegates, saved together (the admin inline).
+
+    Side effects: deletes the removed delegates, then saves the others through
+    save_delegate, the unfunded first, so that a place or an address that one
+    row gives up can be taken by another; any refusal (ValidationError,
+    FundedQuotaExceeded) rolls back the whole list.
+    """
+    _lock_delegation(delegation.pk)
+    for delegate in removed:
+        delegate.delete()
+    for delegate in delegates:
+        delegate.delegation = delegation
+    _save_in_passes(sorted(delegates, key=lambda d: d.funded), save_delegate)
+    return list(delegates)
+
+
+def _save_in_passes(items: Sequence, save) -> None:
+    """Save each item; one refused only because of another item's stored row
+    (a place, an address or dates it gives up) is tried again after the others.
+
+    Each save is its own savepoint, so a refused attempt leaves nothing. When a
+    pass saves nothing, the first refusal stands (a true clash, or a swap that
+    no order can make).
+    """
+    pending = list(items)
+    while pending:
+        refused = []
+        for item in pending:
+            try:
+                with transaction.atomic():
+                    save(item)
+            except ValidationError as error:
+                refused.append((item, error))
+        if len(refused) == len(pending):
+            raise refused[0][1]
+        pending = [item for item, _error in refused]
 
 
 @transaction.atomic
@@ -149,37 +302,109 @@ def mark_funded(delegate: Delegate, *, funded: bool = True) -> Delegate:
     """
     delegate.funded = funded
     check_funded_quota(delegate)
-    try:
-        with transaction.atomic():
-            delegate.save(update_fields=["funded"])
-    except IntegrityError as exc:
-        raise explain_quota_error(exc, delegate.delegation) from None
+    _save_delegate_row(delegate, update_fields=["funded"])
     return delegate
 
 
-def validate_hotel_stay(stay: HotelStay) -> None:
-    """Raise ValidationError if the stay overlaps another stay of the delegate."""
-    if not (stay.delegate_id and stay.check_in and stay.check_out):
-        return
-    overlapping = (
-        HotelStay.objects.filter(
-            delegate_id=stay.delegate_id,
-            check_in__lt=stay.check_out,
-            check_out__gt=stay.check_in,
+def validate_hotel_stay(
+    stay: HotelStay,
+    *,
+    alongside: Sequence[HotelStay] = (),
+    removed: Sequence[HotelStay] = (),
+) -> None:
+    """Raise ValidationError at check-in if the stay overlaps another stay of the
+    delegate, naming that stay's hotel and dates.
+
+    alongside are the delegate's other stays saved together with it (the rows
+    of the admin inline), compared as they will be saved; removed are deleted in
+    the same save. A stay may start on the day the previous one ends.
+    """
+    if not (stay.check_in and stay.check_out):
+        return  # the field errors say what is missing
+    stored = (
+        _stored_others(
+            HotelStay.objects.filter(delegate_id=stay.delegate_id),
+            [stay, *alongside, *removed],
         )
-        .exclude(pk=stay.pk)
-        .first()
+        if stay.delegate_id
+        else []  # a delegate being added has only the stays given with it
+    )
+    candidates = stored + [other for other in alongside if other is not stay]
+    overlapping = sorted(
+        (
+            other
+            for other in candidates
+            if other.check_in
+            and other.check_out
+            and other.check_in < stay.check_out
+            and other.check_out > stay.check_in
+        ),
+        key=lambda other: other.check_in,
     )
     if overlapping:
-        raise ValidationError(
-            _("This stay overlaps the stay at %(hotel)s from %(start)s to %(end)s.")
-            % {
-                "hotel": overlapping.hotel_en,
-                "start": overlapping.check_in,
-                "end": overlapping.check_out,
-            },
-            code="overlap",
+        raise ValidationError({"check_in": _overlap_error(overlapping[0])})
+
+
+def _overlap_error(other: HotelStay) -> ValidationError:
+    return ValidationError(
+        _("This stay overlaps the stay at %(hotel)s from %(start)s to %(end)s.")
+        % {"hotel": other.hotel_en, "start": other.check_in, "end": other.check_out},
+        code="overlap",
+    )
+
+
+@transaction.atomic
+def save_hotel_stay(stay: HotelStay) -> HotelStay:
+    """Return the hotel stay after validating and saving it.
+
+    Side effects: writes the HotelStay row (and its history). Raises
+    ValidationError (by field) for a check-out not after check-in, or a stay
+    that overlaps another stay of the delegate (naming it); the database
+    refuses an overlap too (delegations/migrations/0006), so a concurrent
+    writer gets the same refusal.
+    """
+    stay.full_clean()
+    validate_hotel_stay(stay)
+    try:
+        with transaction.atomic():
+            stay.save()
+    except IntegrityError as exc:
+        if HOTEL_OVERLAP_CONSTRAINT not in str(exc):
+            raise
+        stored = (
+            HotelStay.objects.filter(
+                delegate_id=stay.delegate_id,
+                check_in__lt=stay.check_out,
+                check_out__gt=stay.check_in,
+            )
+            .exclude(pk=stay.pk)
+            .first()
         )
+        if stored is None:  # it went again meanwhile: say what the database said
+            raise
+        raise ValidationError({"check_in": _overlap_error(stored)}) from None
+    return stay
+
+
+@transaction.atomic
+def save_hotel_stays(
+    delegate: Delegate,
+    stays: Sequence[HotelStay],
+    *,
+    removed: Sequence[HotelStay] = (),
+) -> list[HotelStay]:
+    """Return a delegate's hotel stays saved together (the admin inline).
+
+    Side effects: deletes the removed stays, then saves each of the others
+    through save_hotel_stay, earliest first, a stay that takes dates another
+    one leaves after that one; any refusal rolls back the list.
+    """
+    for stay in removed:
+        stay.delete()
+    for stay in stays:
+        stay.delegate = delegate
+    _save_in_passes(sorted(stays, key=lambda item: item.check_in), save_hotel_stay)
+    return list(stays)
 
 
 @transaction.atomic

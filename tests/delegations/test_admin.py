@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from delegations.models import Delegate, FlightLeg, Passport
+from delegations.models import Delegate, FlightLeg, HotelStay, Passport
 from delegations.services import issue_itinerary_link, update_own_details
 from tests.factories import (
     DelegateFactory,
@@ -125,49 +125,250 @@ def test_flight_entered_in_local_times_stored_as_utc(client, secretary):
     assert (flight.from_airport, flight.currency) == ("NQZ", "USD")
 
 
-def test_delegation_inline_fourth_funded_refused_with_names(client, secretary):
+def delegation_inline_post(client, delegation, rows, **changes) -> dict:
+    """Return the POST of the delegation's change form, its inline as given.
+
+    rows are (delegate or None, {field: value}); funded is ticked when true.
+    """
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    response = client.get(url)
+    form = response.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["meeting"] = delegation.meeting_id
+    prefix = response.context["inline_admin_formsets"][0].formset.prefix
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": str(sum(1 for d, _ in rows if d)),
+        }
+    )
+    for i, (delegate, values) in enumerate(rows):
+        source = delegate or DelegateFactory.build(delegation=delegation)
+        row = {
+            "id": delegate.pk if delegate else "",
+            "delegation": delegation.pk,
+            "name_latin": source.name_latin,
+            "name_cyrillic": source.name_cyrillic,
+            "position_en": source.position_en,
+            "position_ru": source.position_ru,
+            "role": source.role,
+            "email": source.email,
+            "funded": source.funded,
+            "sort_order": "100",
+            **values,
+        }
+        if not row["funded"]:
+            del row["funded"]
+        else:
+            row["funded"] = "on"
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    data.update(changes)
+    return data
+
+
+def inline_forms(response):
+    return response.context["inline_admin_formsets"][0].formset.forms
+
+
+def test_delegation_inline_fourth_funded_refused_on_its_row(client, secretary):
     delegation = DelegationFactory(name_en="Kazakhstan")
     delegates = [
         DelegateFactory(delegation=delegation, funded=True, name_latin=n)
         for n in ("A One", "B Two", "C Three")
     ]
     fourth = DelegateFactory(delegation=delegation, name_latin="D Four")
+    rows = [(d, {}) for d in delegates] + [(fourth, {"funded": True})]
     url = f"/admin/delegations/delegation/{delegation.pk}/change/"
-    response = client.get(url)
-    form = response.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data["meeting"] = delegation.meeting_id
-    formset = response.context["inline_admin_formsets"][0].formset
-    data.update(
-        {
-            f"{formset.prefix}-TOTAL_FORMS": "4",
-            f"{formset.prefix}-INITIAL_FORMS": "4",
-        }
-    )
-    for i, delegate in enumerate([*delegates, fourth]):
-        prefix = f"{formset.prefix}-{i}"
-        data.update(
-            {
-                f"{prefix}-id": delegate.pk,
-                f"{prefix}-delegation": delegation.pk,
-                f"{prefix}-name_latin": delegate.name_latin,
-                f"{prefix}-name_cyrillic": delegate.name_cyrillic,
-                f"{prefix}-position_en": delegate.position_en,
-                f"{prefix}-position_ru": delegate.position_ru,
-                f"{prefix}-role": delegate.role,
-                f"{prefix}-email": delegate.email,
-                f"{prefix}-funded": "on",
-                f"{prefix}-sort_order": "100",
-            }
-        )
-    response = client.post(url, data)
+    response = client.post(url, delegation_inline_post(client, delegation, rows))
     assert response.status_code == 200
-    html = response.content.decode()
-    assert (
-        "Kazakhstan may have at most 3 funded delegate(s); this list marks 4 as "
-        "funded: A One, B Two, C Three, D Four."
-    ) in html
+    forms = inline_forms(response)
+    assert forms[3].errors == {
+        "funded": [
+            "Kazakhstan already has 3 funded delegate(s), its quota of 3: A One, "
+            "B Two, C Three. Unfund one of them first, or raise the quota."
+        ]
+    }
+    assert [form.errors for form in forms[:3]] == [{}, {}, {}]
+    assert forms[3]["funded"].value() is True  # what the secretary ticked
     assert Delegate.objects.filter(funded=True).count() == 3
+
+
+def test_delegation_inline_gives_a_place_up_and_takes_it_in_one_save(client, secretary):
+    delegation = DelegationFactory()
+    delegates = DelegateFactory.create_batch(3, delegation=delegation, funded=True)
+    fourth = DelegateFactory(delegation=delegation)
+    rows = [
+        (delegates[0], {"funded": False}),
+        (delegates[1], {}),
+        (delegates[2], {}),
+        (fourth, {"funded": True}),
+    ]
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    response = client.post(url, delegation_inline_post(client, delegation, rows))
+    assert response.status_code == 302
+    assert set(Delegate.objects.filter(funded=True).values_list("pk", flat=True)) == {
+        delegates[1].pk,
+        delegates[2].pk,
+        fourth.pk,
+    }
+
+
+def test_delegation_inline_lowered_quota_refused_on_a_funded_row(client, secretary):
+    delegation = DelegationFactory(name_en="Kazakhstan")
+    delegates = [
+        DelegateFactory(delegation=delegation, funded=True, name_latin=n)
+        for n in ("A One", "B Two")
+    ]
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    response = client.post(
+        url,
+        delegation_inline_post(
+            client, delegation, [(d, {}) for d in delegates], funded_quota="1"
+        ),
+    )
+    assert response.status_code == 200
+    assert inline_forms(response)[0].errors == {
+        "funded": [
+            "Kazakhstan already has 1 funded delegate(s), its quota of 1: B Two. "
+            "Unfund one of them first, or raise the quota."
+        ]
+    }
+    delegation.refresh_from_db()
+    assert delegation.funded_quota == 3
+
+
+def test_delegation_inline_two_rows_with_one_email_in_two_cases(client, secretary):
+    delegation = DelegationFactory(name_en="Kazakhstan")
+    rows = [
+        (None, {"name_latin": "New One", "email": "adviser@mfa.example"}),
+        (None, {"name_latin": "New Two", "email": "Adviser@MFA.example"}),
+    ]
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    response = client.post(url, delegation_inline_post(client, delegation, rows))
+    assert response.status_code == 200
+    forms = inline_forms(response)
+    assert [form.errors["email"] for form in forms] == [
+        ["New Two (Kazakhstan) already has this email at this meeting."],
+        ["New One (Kazakhstan) already has this email at this meeting."],
+    ]
+    assert forms[1]["email"].value() == "Adviser@MFA.example"
+    assert Delegate.objects.count() == 0
+
+
+def test_delegation_inline_row_takes_an_address_another_row_gives_up(client, secretary):
+    delegation = DelegationFactory()
+    old = DelegateFactory(delegation=delegation, email="adviser@mfa.example")
+    rows = [
+        (old, {"email": "former.adviser@mfa.example"}),
+        (None, {"name_latin": "New Adviser", "email": "ADVISER@mfa.example"}),
+    ]
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    response = client.post(url, delegation_inline_post(client, delegation, rows))
+    assert response.status_code == 302
+    assert Delegate.objects.get(name_latin="New Adviser").email == (
+        "ADVISER@mfa.example"
+    )
+
+
+def delegate_post(delegate, stays=(), **changes) -> dict:
+    """Return the POST of a delegate's change form with hotel stays as given.
+
+    stays are (stay or None, {field: value}).
+    """
+    data = {
+        "delegation": delegate.delegation_id,
+        "name_latin": delegate.name_latin,
+        "name_cyrillic": delegate.name_cyrillic,
+        "position_en": delegate.position_en,
+        "position_ru": delegate.position_ru,
+        "role": delegate.role,
+        "sort_order": "100",
+        "email": delegate.email,
+        "phone": delegate.phone,
+        "preferred_language": delegate.preferred_language,
+        "flights-TOTAL_FORMS": "0",
+        "flights-INITIAL_FORMS": "0",
+        "hotel_stays-TOTAL_FORMS": str(len(stays)),
+        "hotel_stays-INITIAL_FORMS": str(sum(1 for s, _ in stays if s)),
+        "transfers-TOTAL_FORMS": "0",
+        "transfers-INITIAL_FORMS": "0",
+        "passport-TOTAL_FORMS": "0",
+        "passport-INITIAL_FORMS": "0",
+    }
+    for i, (stay, values) in enumerate(stays):
+        row = {
+            "id": stay.pk if stay else "",
+            "delegate": delegate.pk,
+            "hotel_en": stay.hotel_en if stay else "Yyldyz Hotel",
+            "hotel_ru": stay.hotel_ru if stay else "Гостиница «Йылдыз»",
+            "check_in": stay.check_in if stay else "",
+            "check_out": stay.check_out if stay else "",
+            "confirmation_number": "",
+            **values,
+        }
+        data.update({f"hotel_stays-{i}-{key}": value for key, value in row.items()})
+    data.update(changes)
+    return data
+
+
+def test_hotel_inline_overlap_refused_on_both_rows_naming_the_other(client, secretary):
+    delegate = DelegateFactory()
+    stored = HotelStayFactory(delegate=delegate, hotel_en="Yyldyz Hotel")
+    response = client.post(
+        f"/admin/delegations/delegate/{delegate.pk}/change/",
+        delegate_post(
+            delegate,
+            [
+                (stored, {}),
+                (
+                    None,
+                    {
+                        "hotel_en": "Sofitel Oguzkent",
+                        "check_in": "2017-06-13",
+                        "check_out": "2017-06-15",
+                    },
+                ),
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    forms = response.context["inline_admin_formsets"][1].formset.forms
+    assert [form.errors for form in forms] == [
+        {
+            "check_in": [
+                "This stay overlaps the stay at Sofitel Oguzkent from 2017-06-13 "
+                "to 2017-06-15."
+            ]
+        },
+        {
+            "check_in": [
+                "This stay overlaps the stay at Yyldyz Hotel from 2017-06-12 to "
+                "2017-06-14."
+            ]
+        },
+    ]
+    assert forms[1]["check_in"].value() == "2017-06-13"
+    assert HotelStay.objects.count() == 1
+
+
+def test_hotel_inline_moves_a_stay_and_adds_one_on_its_old_dates(client, secretary):
+    delegate = DelegateFactory()
+    stored = HotelStayFactory(delegate=delegate)
+    response = client.post(
+        f"/admin/delegations/delegate/{delegate.pk}/change/",
+        delegate_post(
+            delegate,
+            [
+                (stored, {"check_in": "2017-06-14", "check_out": "2017-06-16"}),
+                (None, {"check_in": "2017-06-12", "check_out": "2017-06-14"}),
+            ],
+        ),
+    )
+    assert response.status_code == 302
+    assert list(HotelStay.objects.values_list("check_in", "check_out")) == [
+        (datetime.date(2017, 6, 12), datetime.date(2017, 6, 14)),
+        (datetime.date(2017, 6, 14), datetime.date(2017, 6, 16)),
+    ]
 
 
 def test_readiness_board_shows_missing_and_recent_changes(client, secretary):
@@ -274,9 +475,14 @@ def test_admin_duplicate_email_is_a_form_error_not_a_crash(client, secretary):
         },
     )
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["email"] == [
+    form = response.context["adminform"].form
+    assert form.errors["email"] == [
         f"A Minister ({existing.delegation}) already has this email at this meeting."
     ]
+    assert (form["email"].value(), form["name_latin"].value()) == (
+        "Minister@mfa.example",
+        "New Person",
+    )
     assert Delegate.objects.count() == 1
 
 
@@ -291,7 +497,7 @@ def test_save_delegate_duplicate_email_is_validation_error():
     )
     with pytest.raises(ValidationError) as excinfo:
         save_delegate(twin)
-    assert list(excinfo.value.message_dict) == ["__all__"]
+    assert list(excinfo.value.message_dict) == ["email"]
 
 
 def test_passport_changes_hidden_from_staff_without_passport_permission(client):

@@ -383,7 +383,10 @@ def test_import_duplicate_email_against_existing_refused(
     assert_refused(
         outcome,
         before,
-        ["Row 2, column email: Another delegate of this meeting has this email."],
+        [
+            "Row 2, column email: Bakyt Osmonov (Kyrgyzstan) already has this email "
+            "at this meeting."
+        ],
     )
 
 

@@ -5,14 +5,25 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from delegations.models import AccessLink, Delegate, Passport, SelfServiceChange
+from delegations.models import (
+    AccessLink,
+    Delegate,
+    HotelStay,
+    Passport,
+    SelfServiceChange,
+)
 from delegations.services import (
     FundedQuotaExceeded,
+    check_funded_quota,
+    check_unique_email,
     create_delegation,
     issue_itinerary_link,
     mark_funded,
     revoke_link,
     save_delegate,
+    save_delegates,
+    save_hotel_stay,
+    save_hotel_stays,
     send_itinerary_link,
     update_own_details,
     validate_hotel_stay,
@@ -136,6 +147,167 @@ def test_validate_hotel_stay_overlap_names_other_stay():
         check_out=datetime.date(2017, 6, 15),
     )
     validate_hotel_stay(back_to_back)
+
+
+def test_save_delegate_refuses_email_differing_only_in_case_naming_the_other():
+    existing = DelegateFactory(email="minister@mfa.example", name_latin="A Minister")
+    twin = DelegateFactory.build(
+        delegation=DelegationFactory(meeting=existing.delegation.meeting),
+        email="Minister@MFA.example",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        save_delegate(twin)
+    assert excinfo.value.message_dict == {
+        "email": [
+            f"A Minister ({existing.delegation.name_en}) already has this email "
+            "at this meeting."
+        ]
+    }
+    assert Delegate.objects.count() == 1
+
+
+def test_save_delegate_keeps_its_own_email_in_another_case():
+    delegate = DelegateFactory(email="minister@mfa.example")
+    delegate.email = "Minister@mfa.example"
+    save_delegate(delegate)
+    delegate.refresh_from_db()
+    assert delegate.email == "Minister@mfa.example"
+
+
+def test_check_unique_email_compares_the_rows_saved_together():
+    meeting_delegation = DelegationFactory()
+    moving = DelegateFactory(delegation=meeting_delegation, email="a@mfa.example")
+    # The stored row gives its address up in the same list: no clash with it.
+    moving.email = "b@mfa.example"
+    taker = DelegateFactory.build(
+        delegation=meeting_delegation, email="A@mfa.example", name_latin="Taker"
+    )
+    check_unique_email(taker, alongside=[moving])
+    # Two rows of the list with one address: each is told about the other.
+    twin = DelegateFactory.build(
+        delegation=meeting_delegation, email="a@MFA.example", name_latin="Twin"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        check_unique_email(taker, alongside=[moving, twin])
+    assert excinfo.value.message_dict == {
+        "email": [
+            f"Twin ({meeting_delegation.name_en}) already has this email at this "
+            "meeting."
+        ]
+    }
+
+
+def test_check_funded_quota_counts_the_list_as_it_will_be_saved():
+    delegation = DelegationFactory(name_en="Kazakhstan")
+    ann, ben, cat = (
+        DelegateFactory(delegation=delegation, name_latin=name, funded=True)
+        for name in ("Ann One", "Ben Two", "Cat Three")
+    )
+    dan = DelegateFactory(delegation=delegation, name_latin="Dan Four")
+    dan.funded = True
+    with pytest.raises(FundedQuotaExceeded) as excinfo:
+        check_funded_quota(dan, alongside=[ann, ben, cat])
+    assert excinfo.value.messages == [
+        "Kazakhstan already has 3 funded delegate(s), its quota of 3: "
+        "Ann One, Ben Two, Cat Three. Unfund one of them first, or raise the quota."
+    ]
+    ann.funded = False  # gives up her place in the same save
+    check_funded_quota(dan, alongside=[ann, ben, cat])
+    ann.funded = True
+    check_funded_quota(dan, alongside=[ben, cat], removed=[ann])  # or is deleted
+    delegation.funded_quota = 4  # raised in the same form
+    check_funded_quota(dan, alongside=[ann, ben, cat], delegation=delegation)
+
+
+def test_save_delegates_frees_a_place_and_takes_it_in_one_save():
+    delegation = DelegationFactory()
+    funded = DelegateFactory.create_batch(3, delegation=delegation, funded=True)
+    newcomer = DelegateFactory.build(delegation=delegation, funded=True)
+    funded[0].funded = False
+    save_delegates(delegation, [newcomer, funded[0]])
+    assert set(
+        Delegate.objects.filter(delegation=delegation, funded=True).values_list(
+            "pk", flat=True
+        )
+    ) == {funded[1].pk, funded[2].pk, newcomer.pk}
+
+
+def test_save_delegates_refused_saves_none_of_the_list():
+    delegation = DelegationFactory()
+    DelegateFactory.create_batch(3, delegation=delegation, funded=True)
+    first = DelegateFactory.build(delegation=delegation, name_latin="First")
+    fourth = DelegateFactory.build(delegation=delegation, funded=True)
+    with pytest.raises(FundedQuotaExceeded):
+        save_delegates(delegation, [first, fourth])
+    assert not Delegate.objects.filter(name_latin="First").exists()
+
+
+def stay(delegate, check_in: int, check_out: int, **fields):
+    """Return an unsaved stay in June 2017, from one day to another."""
+    return HotelStayFactory.build(
+        delegate=delegate,
+        check_in=datetime.date(2017, 6, check_in),
+        check_out=datetime.date(2017, 6, check_out),
+        **fields,
+    )
+
+
+def test_save_hotel_stay_refuses_overlap_naming_the_other_stays_dates():
+    first = HotelStayFactory(hotel_en="Yyldyz Hotel")
+    with pytest.raises(ValidationError) as excinfo:
+        save_hotel_stay(stay(first.delegate, 13, 15, hotel_en="Sofitel Oguzkent"))
+    assert excinfo.value.message_dict == {
+        "check_in": [
+            "This stay overlaps the stay at Yyldyz Hotel from 2017-06-12 to 2017-06-14."
+        ]
+    }
+    assert HotelStay.objects.count() == 1
+
+
+def test_save_hotel_stay_saves_back_to_back_and_other_delegates_stays():
+    first = HotelStayFactory()
+    after = save_hotel_stay(stay(first.delegate, 14, 16))
+    elsewhere = save_hotel_stay(stay(DelegateFactory(), 12, 14))
+    assert HotelStay.objects.filter(pk__in=[after.pk, elsewhere.pk]).count() == 2
+
+
+def test_save_hotel_stay_moves_a_stay_over_its_own_dates():
+    first = HotelStayFactory()
+    first.check_out = datetime.date(2017, 6, 16)
+    save_hotel_stay(first)
+    first.refresh_from_db()
+    assert first.check_out == datetime.date(2017, 6, 16)
+
+
+def test_save_hotel_stay_refuses_check_out_before_check_in():
+    with pytest.raises(ValidationError) as excinfo:
+        save_hotel_stay(stay(DelegateFactory(), 14, 12))
+    assert excinfo.value.messages == ["Check-out must be after check-in."]
+
+
+def test_validate_hotel_stay_compares_the_stays_saved_together():
+    first = HotelStayFactory()
+    first.check_in = datetime.date(2017, 6, 10)
+    first.check_out = datetime.date(2017, 6, 12)
+    # The stored stay moves away in the same save: the new one may take its days.
+    validate_hotel_stay(stay(first.delegate, 12, 14), alongside=[first])
+    with pytest.raises(ValidationError) as excinfo:
+        validate_hotel_stay(
+            stay(first.delegate, 11, 13), alongside=[first, stay(None, 20, 21)]
+        )
+    assert excinfo.value.messages == [
+        "This stay overlaps the stay at Yyldyz Hotel from 2017-06-10 to 2017-06-12."
+    ]
+    validate_hotel_stay(stay(first.delegate, 12, 14), removed=[first])
+
+
+def test_save_hotel_stays_refused_saves_none_of_the_list():
+    delegate = DelegateFactory()
+    with pytest.raises(ValidationError):
+        save_hotel_stays(
+            delegate, [stay(delegate, 12, 14), stay(delegate, 13, 15)], removed=[]
+        )
+    assert HotelStay.objects.count() == 0
 
 
 def test_issue_link_is_random_and_stable_until_reissued():
