@@ -1,5 +1,6 @@
-"""Admin forms of the programme: times in the meeting's time zone, and the rules
-checked before saving so that each error lands on the field or row it is about."""
+"""Admin forms of the programme: times in the meeting's time zone; the rules are
+the services' (agenda.services), asked before saving so that each refusal lands
+on the field or row it is about."""
 
 import datetime
 
@@ -9,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Room, Session, SpeakingSlot
-from agenda.selectors import room_conflicts, speaker_conflicts
+from agenda.services import check_session, check_speaker_meeting, check_speakers
 from delegations.models import Delegate, Delegation
+from dialogue.forms import add_service_error
 from dialogue.models import Meeting
 
 LOCAL_INPUT = forms.DateTimeInput(
@@ -84,46 +86,32 @@ class SessionAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         meeting = data.get("meeting")
-        if meeting is None:
-            return data
-        session = self.instance
         start, end = data.get("start_local"), data.get("end_local")
-        if start and end:
-            session.start_at = to_utc(start, meeting)
-            session.end_at = to_utc(end, meeting)
-            if session.end_at <= session.start_at:
-                self.add_error("end_local", _("A session must end after it starts."))
-                return data
-        room = data.get("room")
-        if room and room.meeting_id != meeting.pk:
-            self.add_error("room", _("This room belongs to another meeting."))
-        elif room and session.start_at and session.end_at:
-            session.meeting, session.room = meeting, room
-            clashes = room_conflicts(session)
-            if clashes:
-                self.add_error(
-                    "room",
-                    _("%(room)s is already taken at that time by “%(session)s”.")
-                    % {"room": room, "session": clashes[0]},
-                )
-        for name in ("chairs", "hosts"):
-            strangers = [
-                p.name_latin for p in data.get(name) or [] if p.meeting_id != meeting.pk
-            ]
-            if strangers:
-                self.add_error(
-                    name,
-                    _("Not delegates of this meeting: %(names)s.")
-                    % {"names": ", ".join(strangers)},
-                )
-        invited = list(data.get("invited_delegations") or [])
-        if any(d.meeting_id != meeting.pk for d in invited):
-            self.add_error(
-                "invited_delegations", _("Choose delegations of this meeting.")
-            )
-        if data.get("invitation") == Session.Invitation.CHOSEN and not invited:
-            self.add_error("invited_delegations", _("Choose the delegations invited."))
+        if meeting and start and end:
+            # Wall-clock input becomes the model's UTC times; the rules about
+            # them are the service's (_post_clean).
+            self.instance.start_at = to_utc(start, meeting)
+            self.instance.end_at = to_utc(end, meeting)
         return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.instance.meeting_id:
+            return  # the meeting field says what is wrong
+        data = self.cleaned_data
+        try:
+            check_session(
+                self.instance,
+                chairs=data.get("chairs"),
+                hosts=data.get("hosts"),
+                invited_delegations=data.get("invited_delegations"),
+            )
+        except ValidationError as error:
+            add_service_error(self, error, fields=SESSION_ERROR_FIELDS)
+
+
+# The form fields that show a session service's refusals of the model's fields.
+SESSION_ERROR_FIELDS = {"start_at": "start_local", "end_at": "end_local"}
 
 
 class SpeakingSlotInlineForm(forms.ModelForm):
@@ -179,32 +167,25 @@ class SpeakingSlotFormSet(forms.BaseInlineFormSet):
         if not (session.meeting_id and session.start_at and session.end_at):
             return
         if session.end_at <= session.start_at:
-            return
+            return  # the session's form says so
         forms_by_speaker = {}
         for form in self.kept_forms():
             speaker = form.cleaned_data["speaker"]
-            if speaker.meeting_id != session.meeting_id:
-                form.add_error(
-                    "speaker",
-                    _("%(speaker)s is a delegate of another meeting.")
-                    % {"speaker": speaker.name_latin},
-                )
+            try:
+                check_speaker_meeting(session, speaker)
+            except ValidationError as error:
+                add_service_error(form, error)
                 continue
             forms_by_speaker.setdefault(speaker.pk, []).append(form)
-        conflicts = speaker_conflicts(
-            session.meeting_id,
-            start=session.start_at,
-            end=session.end_at,
-            speaker_ids=list(forms_by_speaker),
-            exclude_session_pk=session.pk,
-        )
-        for conflict in conflicts:
-            for form in forms_by_speaker[conflict.speaker.pk]:
-                form.add_error("speaker", conflict.message())
-        if conflicts:
+        try:
+            check_speakers(session, list(forms_by_speaker))
+        except ValidationError as error:
+            for conflict in error.error_list:
+                for form in forms_by_speaker[conflict.params["speaker_id"]]:
+                    form.add_error("speaker", conflict)
             raise ValidationError(
                 _("A speaker cannot be in two sessions at the same time.")
-            )
+            ) from None
 
     def speaker_ids(self) -> list[int]:
         return [form.cleaned_data["speaker"].pk for form in self.kept_forms()]

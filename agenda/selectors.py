@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agenda.models import Session, SpeakingSlot
 from delegations.models import Delegate
@@ -69,15 +70,21 @@ def room_conflicts(session: Session) -> list[Session]:
     )
 
 
+SPEAKER_OVERLAP = gettext_noop(
+    "%(speaker)s already speaks in “%(session)s” at an overlapping time."
+)
+
+
 @dataclass(frozen=True)
 class SpeakerConflict:
     speaker: Delegate
     session: Session
 
+    def params(self) -> dict:
+        return {"speaker": self.speaker.name_latin, "session": self.session}
+
     def message(self) -> str:
-        return _(
-            "%(speaker)s already speaks in “%(session)s” at an overlapping time."
-        ) % {"speaker": self.speaker.name_latin, "session": self.session}
+        return _(SPEAKER_OVERLAP) % self.params()
 
 
 def speaker_conflicts(

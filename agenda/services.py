@@ -13,9 +13,12 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from agenda.models import Session, SpeakingSlot
-from agenda.selectors import room_conflicts, speaker_conflicts
+from agenda.selectors import SPEAKER_OVERLAP, room_conflicts, speaker_conflicts
 from delegations.models import Delegate, Delegation
 from dialogue.models import Meeting
+
+# The exclusion constraint on agenda_session (PostgreSQL, migrations/0004).
+ROOM_OVERLAP = "session_room_no_overlap"
 
 
 def _lock_meeting(meeting_id: int) -> None:
@@ -26,21 +29,31 @@ def check_room(session: Session) -> None:
     """Raise ValidationError naming the session already in the room at that time."""
     if session.room_id and session.room.meeting_id != session.meeting_id:
         raise ValidationError(
-            {"room": _("This room belongs to another meeting.")}, code="room_meeting"
+            {
+                "room": ValidationError(
+                    _("This room belongs to another meeting."), code="room_meeting"
+                )
+            }
         )
     clashes = room_conflicts(session)
     if clashes:
         raise ValidationError(
             {
-                "room": _("%(room)s is already taken at that time by “%(session)s”.")
-                % {"room": session.room, "session": clashes[0]}
-            },
-            code="room_overlap",
+                "room": ValidationError(
+                    _("%(room)s is already taken at that time by “%(session)s”.")
+                    % {"room": session.room, "session": clashes[0]},
+                    code="room_overlap",
+                )
+            }
         )
 
 
 def check_speakers(session: Session, speaker_ids: Iterable[int]) -> None:
-    """Raise ValidationError if a speaker speaks in an overlapping session."""
+    """Raise ValidationError if a speaker speaks in an overlapping session.
+
+    One error per conflict; its params carry the speaker_id, so that a form can
+    show it on that speaker's row.
+    """
     conflicts = speaker_conflicts(
         session.meeting_id,
         start=session.start_at,
@@ -50,7 +63,31 @@ def check_speakers(session: Session, speaker_ids: Iterable[int]) -> None:
     )
     if conflicts:
         raise ValidationError(
-            [conflict.message() for conflict in conflicts], code="speaker_overlap"
+            [
+                ValidationError(
+                    _(SPEAKER_OVERLAP),
+                    code="speaker_overlap",
+                    params={**conflict.params(), "speaker_id": conflict.speaker.pk},
+                )
+                for conflict in conflicts
+            ]
+        )
+
+
+def check_speaker_meeting(session: Session, speaker: Delegate) -> None:
+    """Raise ValidationError at the speaker if they are of another meeting."""
+    if speaker.meeting_id != session.meeting_id:
+        raise ValidationError(
+            {
+                "speaker": ValidationError(
+                    _(
+                        "%(speaker)s is a delegate of another meeting, "
+                        "not of “%(session)s”."
+                    )
+                    % {"speaker": speaker.name_latin, "session": session.title_en},
+                    code="other_meeting",
+                )
+            }
         )
 
 
@@ -60,11 +97,63 @@ def check_same_meeting(session: Session, people: Iterable[Delegate], field: str)
     if strangers:
         raise ValidationError(
             {
-                field: _("Not delegates of this meeting: %(names)s.")
-                % {"names": ", ".join(strangers)}
-            },
-            code="other_meeting",
+                field: ValidationError(
+                    _("Not delegates of this meeting: %(names)s.")
+                    % {"names": ", ".join(strangers)},
+                    code="other_meeting",
+                )
+            }
         )
+
+
+def check_invitations(session: Session, invited: list[Delegation]) -> None:
+    """Raise ValidationError if the invited delegations do not fit the session."""
+    if any(d.meeting_id != session.meeting_id for d in invited):
+        message = _("Choose delegations of this meeting.")
+    elif session.invitation == Session.Invitation.CHOSEN and not invited:
+        message = _("Choose the delegations invited.")
+    else:
+        return
+    raise ValidationError(
+        {"invited_delegations": ValidationError(message, code="invitation")}
+    )
+
+
+def check_session(
+    session: Session,
+    *,
+    chairs: Iterable[Delegate] | None = None,
+    hosts: Iterable[Delegate] | None = None,
+    invited_delegations: Iterable[Delegation] | None = None,
+) -> None:
+    """Raise ValidationError, by field, for every rule of the programme the
+    session breaks: its times, its room, its chairs and hosts, its invitation.
+
+    Relations given as None are not checked (they stay as they are). The
+    speakers are checked by check_speakers, against the session's times.
+    """
+    if session.start_at and session.end_at:
+        try:
+            session.validate_constraints()  # session_ends_after_start
+        except ValidationError as error:
+            # Nothing else can be checked against inverted times.
+            refusals = [item for items in error.error_dict.values() for item in items]
+            raise ValidationError({"end_at": refusals}) from None
+    errors = {}
+    checks = [lambda: check_room(session)]
+    if chairs:
+        checks.append(lambda: check_same_meeting(session, chairs, "chairs"))
+    if hosts:
+        checks.append(lambda: check_same_meeting(session, hosts, "hosts"))
+    if invited_delegations is not None:
+        checks.append(lambda: check_invitations(session, list(invited_delegations)))
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -86,8 +175,11 @@ def save_session(
     replaces the given many-to-many relations.
     """
     _lock_meeting(session.meeting_id)
-    session.full_clean()
-    check_room(session)
+    session.full_clean(validate_constraints=False)  # check_session holds them
+    chairs = list(chairs) if chairs is not None else None
+    hosts = list(hosts) if hosts is not None else None
+    invited = list(invited_delegations) if invited_delegations is not None else None
+    check_session(session, chairs=chairs, hosts=hosts, invited_delegations=invited)
     if speaker_ids is None:
         speaker_ids = (
             list(session.slots.values_list("speaker_id", flat=True))
@@ -95,28 +187,14 @@ def save_session(
             else []
         )
     check_speakers(session, speaker_ids)
-    chairs = list(chairs) if chairs is not None else None
-    hosts = list(hosts) if hosts is not None else None
-    invited = list(invited_delegations) if invited_delegations is not None else None
-    if chairs:
-        check_same_meeting(session, chairs, "chairs")
-    if hosts:
-        check_same_meeting(session, hosts, "hosts")
-    if invited is not None:
-        if any(d.meeting_id != session.meeting_id for d in invited):
-            raise ValidationError(
-                {"invited_delegations": _("Choose delegations of this meeting.")}
-            )
-        if session.invitation == Session.Invitation.CHOSEN and not invited:
-            raise ValidationError(
-                {"invited_delegations": _("Choose the delegations invited.")}
-            )
     try:
         with transaction.atomic():
             session.save()
     except IntegrityError as exc:
-        # The database trigger saw a clash that a concurrent writer committed.
-        if "room overlap" not in str(exc):
+        # The database saw a clash that a concurrent writer committed: the
+        # trigger names it, the exclusion constraint (agenda 0004) catches
+        # what a REPEATABLE READ snapshot hid from the trigger.
+        if "room overlap" not in str(exc) and ROOM_OVERLAP not in str(exc):
             raise
         raise ValidationError(
             {"room": _("This room was just taken at that time; reload and retry.")},
@@ -132,20 +210,8 @@ def save_session(
 
 
 def _check_slot(slot: SpeakingSlot) -> None:
-    session = slot.session
-    speaker = slot.speaker
-    if speaker.meeting_id != session.meeting_id:
-        raise ValidationError(
-            {
-                "speaker": _(
-                    "%(speaker)s is a delegate of another meeting, "
-                    "not of “%(session)s”."
-                )
-                % {"speaker": speaker.name_latin, "session": session.title_en}
-            },
-            code="other_meeting",
-        )
-    check_speakers(session, [speaker.pk])
+    check_speaker_meeting(slot.session, slot.speaker)
+    check_speakers(slot.session, [slot.speaker_id])
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from agenda.models import Session, SpeakingSlot
 from agenda.selectors import minutes_over, session_warnings
 from agenda.services import (
     add_speaking_slot,
+    check_session,
     move_slot,
     remove_speaking_slot,
     reorder_slots,
@@ -243,4 +244,34 @@ def test_save_session_refuses_a_chair_of_another_meeting(meeting):
         save_session(session, chairs=[stranger])
     assert caught.value.message_dict == {
         "chairs": [f"Not delegates of this meeting: {stranger.name_latin}."]
+    }
+
+
+def test_save_session_refuses_end_before_start_at_the_end(meeting):
+    session = SessionFactory.build(
+        meeting=meeting,
+        room=RoomFactory(meeting=meeting),
+        start_at=at(11),
+        end_at=at(10),
+    )
+    with pytest.raises(ValidationError) as caught:
+        save_session(session)
+    assert caught.value.message_dict == {
+        "end_at": ["A session must end after it starts."]
+    }
+    assert Session.objects.count() == 0
+
+
+def test_check_session_names_every_broken_rule_by_field(meeting):
+    taken = SessionFactory(meeting=meeting)
+    stranger = DelegateFactory(delegation__meeting=MeetingFactory())
+    session = SessionFactory.build(
+        meeting=meeting, room=taken.room, invitation="chosen"
+    )
+    with pytest.raises(ValidationError) as caught:
+        check_session(session, chairs=[stranger], hosts=[], invited_delegations=[])
+    assert caught.value.message_dict == {
+        "room": [f"{taken.room} is already taken at that time by “{taken}”."],
+        "chairs": [f"Not delegates of this meeting: {stranger.name_latin}."],
+        "invited_delegations": ["Choose the delegations invited."],
     }
