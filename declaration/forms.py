@@ -12,8 +12,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from declaration.models import Comment, Paragraph, Version
-from declaration.services import ParagraphText, comments_open, format_deadline
+from declaration.services import (
+    ParagraphText,
+    add_comment,
+    check_open_for_comments,
+)
 from delegations.models import Delegation, Language
+from dialogue.forms import add_service_error
 
 BASE_SALT = "declaration.draft-base"
 
@@ -79,35 +84,50 @@ class CommentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.version.status != Version.Status.CIRCULATED:
-            raise ValidationError(
-                _(
-                    "Version %(number)s is no longer open for comments: it is "
-                    "%(status)s. Your text was not saved; it is kept below."
-                )
-                % {
-                    "number": self.version.number,
-                    "status": self.version.get_status_display(),
-                },
-                code="not_circulated",
-            )
-        if not comments_open(self.version):
-            raise ValidationError(
-                _(
-                    "Comments on version %(number)s closed on %(deadline)s "
-                    "(%(zone)s time). Your text was not saved; it is kept below "
-                    "so that you can send it to the secretariat by email."
-                )
-                % {
-                    "number": self.version.number,
-                    "deadline": format_deadline(
-                        self.version.comment_deadline, self.meeting
-                    ),
-                    "zone": self.meeting.time_zone,
-                },
-                code="deadline",
-            )
+        try:
+            check_open_for_comments(self.version)
+        except ValidationError as error:
+            self.refuse_whole(error)
         return data
+
+    def save(self, *, delegation: Delegation, submitted_by: str) -> Comment | None:
+        """Return the comment sent through add_comment, or None when the service
+        refused it: its reason is then on the field it is about (or the form)."""
+        try:
+            return add_comment(
+                self.version,
+                delegation=delegation,
+                paragraph_id=self.cleaned_data["paragraph"],
+                kind=self.cleaned_data["kind"],
+                language=self.cleaned_data["language"],
+                text=self.cleaned_data["text"],
+                submitted_by=submitted_by,
+            )
+        except ValidationError as error:
+            if error.code in ("not_circulated", "deadline"):
+                self.refuse_whole(error)
+            else:
+                add_service_error(self, error, fields=COMMENT_ERROR_FIELDS)
+            return None
+
+    def refuse_whole(self, error: ValidationError) -> None:
+        """Show a refusal of any comment on the version, then what the page does
+        with the text (the rule and its message are the service's)."""
+        self.add_error(None, error)
+        if error.code == "deadline":
+            self.add_error(
+                None,
+                _(
+                    "It is kept below, so that you can send it to the "
+                    "secretariat by email."
+                ),
+            )
+        else:
+            self.add_error(None, _("It is kept below."))
+
+
+# Where add_comment's refusals show, by their code.
+COMMENT_ERROR_FIELDS = {"paragraph": "paragraph", "empty": "text"}
 
 
 # Drafters (admin) -------------------------------------------------------

@@ -375,6 +375,36 @@ def comments_open(version: Version, *, now: datetime.datetime | None = None) -> 
     )
 
 
+def check_open_for_comments(version: Version) -> None:
+    """Raise ValidationError unless the version takes comments now: it is the
+    circulated one and its deadline has not passed (code not_circulated or
+    deadline; the focal points' form shows it before anything is typed in vain).
+    """
+    if version.status != Version.Status.CIRCULATED:
+        raise ValidationError(
+            _(
+                "Version %(number)s is no longer open for comments: it is "
+                "%(status)s. Your text was not saved."
+            )
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_circulated",
+        )
+    if not comments_open(version):
+        meeting = version.declaration.meeting
+        raise ValidationError(
+            _(
+                "The deadline for comments on version %(number)s passed on "
+                "%(deadline)s (%(zone)s time). Your text was not saved."
+            )
+            % {
+                "number": version.number,
+                "deadline": format_deadline(version.comment_deadline, meeting),
+                "zone": meeting.time_zone,
+            },
+            code="deadline",
+        )
+
+
 @transaction.atomic
 def add_comment(
     version: Version,
@@ -397,28 +427,7 @@ def add_comment(
     meeting = version.declaration.meeting
     if delegation.meeting_id != meeting.pk:
         raise ValidationError(_("This delegation is not at this meeting."))
-    if version.status != Version.Status.CIRCULATED:
-        raise ValidationError(
-            _(
-                "Version %(number)s is no longer open for comments: it is "
-                "%(status)s. Your text was not saved."
-            )
-            % {"number": version.number, "status": version.get_status_display()},
-            code="not_circulated",
-        )
-    if not comments_open(version):
-        raise ValidationError(
-            _(
-                "The deadline for comments on version %(number)s passed on "
-                "%(deadline)s (%(zone)s time). Your text was not saved."
-            )
-            % {
-                "number": version.number,
-                "deadline": format_deadline(version.comment_deadline, meeting),
-                "zone": meeting.time_zone,
-            },
-            code="deadline",
-        )
+    check_open_for_comments(version)
     paragraph = Paragraph.objects.filter(pk=paragraph_id, version=version).first()
     if paragraph is None:
         raise ValidationError(

@@ -5,7 +5,6 @@ wrong, revoked or expired link is a 404, and the answer is private and noindex.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,7 +16,6 @@ from declaration.models import Version
 from declaration.panels import PANEL_TEMPLATE, comment_action
 from declaration.pdf import pdf_filename, render_version_pdf
 from declaration.selectors import version_paragraphs
-from declaration.services import add_comment
 from delegations.models import AccessLink
 from delegations.selectors import active_link
 from delegations.views import LinkMixin, ParticipantPageView, private
@@ -69,19 +67,11 @@ class CommentView(ParticipantPageView):
             action=comment_action(self.link.token, version, self.lang),
         )
         if form.is_valid():
-            try:
-                comment = add_comment(
-                    version,
-                    delegation=self.delegation,
-                    paragraph_id=form.cleaned_data["paragraph"],
-                    kind=form.cleaned_data["kind"],
-                    language=form.cleaned_data["language"],
-                    text=form.cleaned_data["text"],
-                    submitted_by=self.delegation.focal_point_name,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            comment = form.save(
+                delegation=self.delegation,
+                submitted_by=self.delegation.focal_point_name,
+            )
+            if comment is not None:
                 label = next(
                     p.label for p in paragraphs if p.pk == comment.paragraph_id
                 )

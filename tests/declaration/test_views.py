@@ -171,7 +171,10 @@ def test_comment_after_deadline_is_refused_with_clear_message_and_text_kept(
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Comments on version 1 closed on" in html
+    assert "The deadline for comments on version 1 passed on" in html
+    assert (
+        "It is kept below, so that you can send it to the secretariat by email."
+    ) in html
     assert "Too late, but kept</textarea>" in html
     assert Comment.objects.filter(version=version).count() == 0
 
@@ -187,7 +190,10 @@ def test_comment_on_superseded_version_is_refused(world, declaration_world, clie
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Version 1 is no longer open for comments" in html
+    assert (
+        "Version 1 is no longer open for comments: it is superseded. Your text "
+        "was not saved."
+    ) in html
     assert "Old wording</textarea>" in html
 
 
