@@ -132,6 +132,28 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
         initial.setdefault("funded_quota", 3)
         return initial
 
+    def save_model(self, request, obj, form, change):
+        # The database refuses, at every moment, more funded delegates than the
+        # quota: a lower quota waits until the inline has unfunded (save_related).
+        stored = (
+            Delegation.objects.filter(pk=obj.pk)
+            .values_list("funded_quota", flat=True)
+            .first()
+            if change
+            else None
+        )
+        if stored is not None and obj.funded_quota < stored:
+            obj.lowered_quota, obj.funded_quota = obj.funded_quota, stored
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        delegation = form.instance
+        lowered = getattr(delegation, "lowered_quota", None)
+        if lowered is not None:
+            delegation.funded_quota = lowered
+            delegation.save(update_fields=["funded_quota"])
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Delegate:
             return super().save_formset(request, form, formset, change)

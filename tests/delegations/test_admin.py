@@ -237,6 +237,22 @@ def test_delegation_inline_lowered_quota_refused_on_a_funded_row(client, secreta
     assert delegation.funded_quota == 3
 
 
+def test_delegation_inline_lowers_the_quota_and_unfunds_in_one_save(client, secretary):
+    delegation = DelegationFactory()
+    kept, unfunded = DelegateFactory.create_batch(2, delegation=delegation, funded=True)
+    rows = [(kept, {}), (unfunded, {"funded": False})]
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    response = client.post(
+        url, delegation_inline_post(client, delegation, rows, funded_quota="1")
+    )
+    assert response.status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.funded_quota == 1
+    assert list(Delegate.objects.filter(funded=True).values_list("pk", flat=True)) == [
+        kept.pk
+    ]
+
+
 def test_delegation_inline_two_rows_with_one_email_in_two_cases(client, secretary):
     delegation = DelegationFactory(name_en="Kazakhstan")
     rows = [
