@@ -27,7 +27,6 @@ class StaffAuthenticationForm(OTPAdminAuthenticationForm):
             {"autocomplete": "one-time-code", "inputmode": "text", "required": True}
         )
 
-
     def _chosen_device(self, user):
         """Return the device the code is for: six digits are the authenticator
         app's, anything else a recovery code (no one picks a device, and no
