@@ -118,6 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # DEBUG is off; in development it can be switched on to try it.
 STAFF_TWO_FACTOR = not DEBUG or env_bool("STAFF_TWO_FACTOR", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Dialogue secretariat")
+# The admin never shows a TOTP key or its QR code (enrolment prints them once,
+# from `manage.py two_factor`): whoever reads the admin must not copy a factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Staff login throttling (django-axes): lock a username+address after 5 failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -47,6 +47,16 @@ CASES = [
         lambda w, r: f"/admin/dialogue/meeting/{w.meeting.pk}/change/",
         {**ADMIN_LOGIN_REDIRECT, "drafter": 200, "secretariat": 200},
     ),
+    # django-otp's key and QR pages: refused to everyone (keys are shown once,
+    # by `manage.py two_factor`).
+    *[
+        AccessCase(
+            f"admin/otp_totp/totpdevice/<int:pk>/{page}/",
+            lambda w, r, page=page: f"/admin/otp_totp/totpdevice/1/{page}/",
+            {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 403},
+        )
+        for page in ("config", "qrcode")
+    ],
     AccessCase(
         "admin/dialogue/workerheartbeat/",
         lambda w, r: "/admin/dialogue/workerheartbeat/",
