@@ -113,15 +113,10 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
                 )
             },
         ),
-        (_("Funding"), {"fields": ("funded_quota",)}),
+        (_("Funding"), {"fields": ("funded_quota", "funded_count")}),
     )
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(funded_count=Count("delegates", filter=Q(delegates__funded=True)))
-        )
+    # Counted by the database as delegates are funded (migrations/0007).
+    readonly_fields = ("funded_count",)
 
     @admin.display(description=_("funded / quota"))
     def funded_summary(self, obj):

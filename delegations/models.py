@@ -5,7 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -84,7 +84,17 @@ class Delegation(models.Model):
         _("funded quota"),
         help_text=_("How many delegates the project pays travel for."),
     )
-    history = HistoricalRecords()
+    # Kept by the database's triggers (migrations/0007), never by the ORM: every
+    # change of a funded delegate updates this row, so two transactions funding
+    # the same delegation always collide on it, whatever their isolation level.
+    funded_count = models.PositiveSmallIntegerField(
+        _("funded delegates"),
+        default=0,
+        editable=False,
+        help_text=_("Counted by the database as delegates are funded."),
+    )
+    # A history row would freeze a count that the triggers keep changing.
+    history = HistoricalRecords(excluded_fields=["funded_count"])
 
     class Meta:
         verbose_name = _("delegation")
@@ -102,10 +112,34 @@ class Delegation(models.Model):
             models.CheckConstraint(
                 condition=Q(funded_quota__lte=20), name="delegation_quota_sane"
             ),
+            models.CheckConstraint(
+                condition=Q(funded_count__gte=0, funded_count__lte=F("funded_quota")),
+                name="delegation_funded_within_quota",
+                violation_error_message=_(
+                    "The quota cannot be lower than the delegates already funded."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name_en
+
+    def save(self, *args, **kwargs):
+        # funded_count is the database's: an UPDATE from this instance would
+        # write back the count it read earlier (stale once a delegate was funded
+        # since), so it is never among the columns saved. An insert writes the
+        # default, which the database replaces with the real count.
+        updating = self.pk is not None and not self._state.adding
+        if updating and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                fields = [
+                    f.name for f in self._meta.concrete_fields if not f.primary_key
+                ]
+            kwargs["update_fields"] = [
+                name for name in fields if name != "funded_count"
+            ]
+        super().save(*args, **kwargs)
 
     def name(self, lang: str | None = None) -> str:
         return localized(self, "name", lang)

@@ -177,7 +177,6 @@ def readiness(meeting: Meeting) -> list[ReadinessRow]:
         Delegation.objects.filter(meeting=meeting)
         .annotate(
             delegate_count=Count("delegates", distinct=True),
-            funded_count=Count("delegates", filter=funded, distinct=True),
             funded_with_ticket=Count(
                 "delegates",
                 filter=funded & Q(delegates__flights__status=FlightLeg.Status.TICKETED),
@@ -216,7 +215,7 @@ def readiness(meeting: Meeting) -> list[ReadinessRow]:
         .order_by("sort_order", "name_en")
     )
     rows = []
-    for d in delegations:
+    for d in delegations:  # d.funded_count: kept by the database (0007)
         confirmed = d.invitation_status == Delegation.Invitation.CONFIRMED
         named = d.funded_count >= d.funded_quota
         tickets = d.funded_with_ticket == d.funded_count and not d.funded_with_open_leg

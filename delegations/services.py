@@ -26,12 +26,15 @@ from delegations.models import (
 )
 from delegations.tokens import new_token
 from delegations.validators import normalise_phone
+from dialogue.conflicts import retry_on_write_conflict
 from dialogue.countries import country_name
 from dialogue.models import Meeting
 
 LINK_VALID_AFTER_MEETING = datetime.timedelta(days=30)
 LINK_VALID_AFTER_ISSUE = datetime.timedelta(days=90)
 QUOTA_ERROR_MARK = "funded quota exceeded"
+# The check on the delegation row (migrations/0007), as SQLite names it.
+QUOTA_CONSTRAINT = "delegation_funded_within_quota"
 # Names of the database's own refusals (delegations/models.py, migrations/0006),
 # found in the IntegrityError's text on SQLite and PostgreSQL alike.
 EMAIL_CONSTRAINT = "delegate_unique_email_per_meeting"
@@ -40,6 +43,40 @@ HOTEL_OVERLAP_CONSTRAINT = "hotelstay_no_overlap"
 
 class FundedQuotaExceeded(ValidationError):
     """Funding one more delegate would pass the delegation's quota."""
+
+
+class FundedQuotaConflict(FundedQuotaExceeded):
+    """Another transaction changed the delegation's funding at the same moment."""
+
+
+def explain_quota_conflict(delegation_id: int) -> FundedQuotaConflict:
+    """Return the error for a write the database could not serialize.
+
+    A FundedQuotaExceeded, so that every caller showing the quota's message
+    shows this one too.
+    """
+    delegation = Delegation.objects.get(pk=delegation_id)
+    return FundedQuotaConflict(
+        _(
+            "%(delegation)s was changed by someone else at the same moment, so "
+            "nothing was saved. Its quota is %(quota)s; funded: %(names)s. "
+            "Try again."
+        )
+        % {
+            "delegation": delegation.name_en,
+            "quota": delegation.funded_quota,
+            "names": ", ".join(funded_names(delegation)) or "-",
+        },
+        code="concurrent_change",
+    )
+
+
+# Outside a transaction these services start again (dialogue.conflicts).
+retry_delegate_write = retry_on_write_conflict(
+    explain=lambda delegate, *args, **kwargs: explain_quota_conflict(
+        delegate.delegation_id
+    )
+)
 
 
 def quota_message(delegation: Delegation, funded_names: list[str]) -> str:
@@ -63,7 +100,7 @@ def funded_names(delegation: Delegation, *, excluding: int | None = None) -> lis
 
 def explain_quota_error(exc: IntegrityError, delegation: Delegation) -> ValidationError:
     """Return the readable error for the database trigger's refusal, else re-raise."""
-    if QUOTA_ERROR_MARK not in str(exc):
+    if QUOTA_ERROR_MARK not in str(exc) and QUOTA_CONSTRAINT not in str(exc):
         raise exc
     return FundedQuotaExceeded(
         quota_message(delegation, funded_names(delegation)), code="funded_quota"
@@ -234,6 +271,7 @@ def _save_delegate_row(delegate: Delegate, **kwargs) -> None:
         raise explain_quota_error(exc, delegate.delegation) from None
 
 
+@retry_delegate_write
 @transaction.atomic
 def save_delegate(delegate: Delegate, *, check_unique_email: bool = True) -> Delegate:
     """Return the delegate after validating and saving it.
@@ -249,6 +287,9 @@ def save_delegate(delegate: Delegate, *, check_unique_email: bool = True) -> Del
     return delegate
 
 
+@retry_on_write_conflict(
+    explain=lambda delegation, *args, **kwargs: explain_quota_conflict(delegation.pk)
+)
 @transaction.atomic
 def save_delegates(
     delegation: Delegation,
@@ -294,6 +335,7 @@ def _save_in_passes(items: Sequence, save) -> None:
         pending = [item for item, _error in refused]
 
 
+@retry_delegate_write
 @transaction.atomic
 def mark_funded(delegate: Delegate, *, funded: bool = True) -> Delegate:
     """Return the delegate with its funded flag set, within the quota.

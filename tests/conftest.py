@@ -1,8 +1,26 @@
 import os
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from tests.roles import world  # noqa: F401 - the access-matrix world fixture
+
+
+def allow_truncate_for_test_flush(sender, connection, **kwargs):
+    """Let Django empty the test database between transactional tests.
+
+    On PostgreSQL the flush is one TRUNCATE of every table, which the database
+    refuses on the tables its rules protect (delegations 0007, declaration
+    0004) unless the session sets dialogue.allow_truncate. Only this test
+    process's own connections set it; the tests that prove the refusal use
+    connections of their own.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET dialogue.allow_truncate = 'on'")
+
+
+connection_created.connect(allow_truncate_for_test_flush)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM then
 # refuses to run unless told that this single-threaded use is safe.
