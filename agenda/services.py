@@ -15,10 +15,26 @@ from django.utils.translation import gettext as _
 from agenda.models import Session, SpeakingSlot
 from agenda.selectors import SPEAKER_OVERLAP, room_conflicts, speaker_conflicts
 from delegations.models import Delegate, Delegation
+from dialogue.conflicts import retry_on_write_conflict
 from dialogue.models import Meeting
 
 # The exclusion constraint on agenda_session (PostgreSQL, migrations/0004).
 ROOM_OVERLAP = "session_room_no_overlap"
+
+
+def explain_programme_conflict(*args, **kwargs) -> ValidationError:
+    """Return the error for a programme write the database could not serialize."""
+    return ValidationError(
+        _(
+            "The programme was changed by someone else at the same moment, so "
+            "nothing was saved. Reload it and try again."
+        ),
+        code="concurrent_change",
+    )
+
+
+# Outside a transaction these services start again (dialogue.conflicts).
+retry_programme_write = retry_on_write_conflict(explain=explain_programme_conflict)
 
 
 def _lock_meeting(meeting_id: int) -> None:
@@ -156,6 +172,7 @@ def check_session(
         raise ValidationError(errors)
 
 
+@retry_programme_write
 @transaction.atomic
 def save_session(
     session: Session,
@@ -214,6 +231,7 @@ def _check_slot(slot: SpeakingSlot) -> None:
     check_speakers(slot.session, [slot.speaker_id])
 
 
+@retry_programme_write
 @transaction.atomic
 def save_speaking_slot(slot: SpeakingSlot) -> SpeakingSlot:
     """Return the slot after checking its speaker and saving it.
@@ -237,6 +255,7 @@ def save_speaking_slot(slot: SpeakingSlot) -> SpeakingSlot:
     return slot
 
 
+@retry_programme_write
 @transaction.atomic
 def add_speaking_slot(
     session: Session,
