@@ -27,6 +27,7 @@ from declaration.models import (
 )
 from delegations.models import Delegation
 from delegations.services import issue_itinerary_link, link_url
+from dialogue.conflicts import retry_on_write_conflict
 from dialogue.models import Meeting
 from dialogue.outbox.kinds import Composed, NotToBeSent
 from dialogue.outbox.selectors import emails_about
@@ -49,6 +50,24 @@ class EditConflict(Exception):
             f"version {version.number} was saved by someone else "
             f"(now at edit {version.lock_version})"
         )
+
+
+def explain_version_conflict(version: Version, *args, **kwargs) -> ValidationError:
+    """Return the error for a write to a version the database could not serialize."""
+    return ValidationError(
+        _(
+            "Version %(number)s was changed by someone else at the same moment, "
+            "so nothing was saved. Reload it and try again."
+        )
+        % {"number": version.number},
+        code="concurrent_change",
+    )
+
+
+# Outside a transaction these services start again (dialogue.conflicts): a
+# second run sees what the other writer did (an EditConflict, a version that
+# is no longer a draft) and says so.
+retry_version_write = retry_on_write_conflict(explain=explain_version_conflict)
 
 
 def snapshot(version: Version) -> list[ParagraphText]:
@@ -154,6 +173,7 @@ def check_paragraph_order(paragraphs: list[ParagraphText]) -> None:
             )
 
 
+@retry_version_write
 @transaction.atomic
 def save_draft(
     version: Version,
@@ -213,6 +233,7 @@ def circulation_recipients(meeting_id: int):
     )
 
 
+@retry_version_write
 @transaction.atomic
 def circulate_version(
     version: Version, *, deadline: datetime.datetime, by=None
@@ -453,6 +474,7 @@ def add_comment(
     )
 
 
+@retry_version_write
 @transaction.atomic
 def record_adoption(
     version: Version,
