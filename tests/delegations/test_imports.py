@@ -3,6 +3,7 @@
 refused row kept, progress from 0 to the total, and failures visible and
 retried."""
 
+import contextlib
 import datetime
 import os
 import stat
@@ -527,12 +528,12 @@ def worker_for_this_database(media_root, queue: str) -> WorkerProcess:
     )
 
 
-@pytest.fixture
-def real_worker(private_media):
-    """A real worker on a queue of its own, where this test's tasks go."""
+@contextlib.contextmanager
+def worker_taking_this_tests_tasks(media_root, queue: str):
+    """Run a real worker on a queue of its own, where this test's tasks go."""
     from dialogue.celery import app
 
-    worker = worker_for_this_database(private_media, f"imports-{os.getpid()}")
+    worker = worker_for_this_database(media_root, queue)
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = worker.queue
     worker.start()
@@ -541,6 +542,14 @@ def real_worker(private_media):
     finally:
         app.conf.task_default_queue = previous
         worker.stop()
+
+
+@pytest.fixture
+def real_worker(private_media):
+    with worker_taking_this_tests_tasks(
+        private_media, f"imports-{os.getpid()}"
+    ) as worker:
+        yield worker
 
 
 def wait_for_status(job, statuses, timeout=120):

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from delegations.models import Delegate, ImportJob
-from tests.delegations.test_imports import worker_for_this_database
+from tests.delegations.test_imports import worker_taking_this_tests_tasks
 from tests.delegations.test_resources import DELEGATE_HEADER, delegate_row, to_csv
 from tests.factories import DelegationFactory, MeetingFactory
 
@@ -34,17 +34,8 @@ def media(settings, tmp_path):
 @pytest.fixture
 def worker(media):
     """A real worker on a queue of its own, on this test's database and broker."""
-    from dialogue.celery import app
-
-    worker = worker_for_this_database(media, f"e2e-imports-{os.getpid()}")
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = worker.queue
-    worker.start()
-    try:
+    with worker_taking_this_tests_tasks(media, f"e2e-imports-{os.getpid()}") as worker:
         yield worker
-    finally:
-        app.conf.task_default_queue = previous
-        worker.stop()
 
 
 def log_in(page, live_server):
