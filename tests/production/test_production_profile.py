@@ -144,7 +144,9 @@ def test_packs_rendered_from_admin_download_from_link(
     site = production_site
     log_in(page, site)
     open_page(page, f"{site.url}/admin/dialogue/meeting/")
-    page.locator("input[name=_selected_action]").check()
+    page.get_by_role(
+        "checkbox", name="High-Level UN-Central Asia Dialogue (2017)"
+    ).check()
     page.select_option("select[name=action]", "render_briefing_packs")
     page.click("button[name=index]")
     page.wait_for_load_state()
