@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: setup demo test lint format messages bench clean
+AXE := node_modules/axe-core/axe.min.js
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +17,13 @@ $(STAMP): pyproject.toml
 locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
 	$(BIN)/python manage.py compilemessages --locale ru --verbosity 0
 
-setup: $(STAMP) locale/ru/LC_MESSAGES/django.mo
+# axe-core, which the accessibility test runs in Chromium, from the npm registry
+# (package-lock.json) into the ignored node_modules/. Without npm the test skips.
+$(AXE): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm not found: tests/e2e/test_accessibility.py will skip (needs axe-core)"; fi
+
+setup: $(STAMP) locale/ru/LC_MESSAGES/django.mo $(AXE)
 
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -35,7 +42,7 @@ test: setup lint
 	$(BIN)/python -m pytest
 
 messages: setup
-	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*'
+	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore 'node_modules/*'
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules
