@@ -355,6 +355,7 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
             {
                 "fields": (
                     "delegation",
+                    "honorific",
                     ("name_latin", "name_cyrillic"),
                     ("position_en", "position_ru"),
                     ("role", "sort_order"),

@@ -159,6 +159,15 @@ class Delegate(models.Model):
         UN_OFFICIAL = "un_official", _("UN official")
         OTHER = "other", _("Other")
 
+    class Honorific(models.TextChoices):
+        # One choice prints in either language: the label is the English form
+        # and its translation the Russian one (documents render it under
+        # translation.override).
+        EXCELLENCY = "he", _("H.E.")
+        MR = "mr", _("Mr.")
+        MS = "ms", _("Ms.")
+        DR = "dr", _("Dr.")
+
     meeting = models.ForeignKey(
         Meeting,
         on_delete=models.CASCADE,
@@ -171,6 +180,13 @@ class Delegate(models.Model):
         on_delete=models.CASCADE,
         related_name="delegates",
         verbose_name=_("delegation"),
+    )
+    honorific = models.CharField(
+        _("honorific"),
+        max_length=2,
+        choices=Honorific.choices,
+        blank=True,
+        help_text=_("Printed before the name: H.E. / Е. П., Mr. / г-н, Ms. / г-жа."),
     )
     name_latin = models.CharField(_("name (Latin script)"), max_length=200)
     name_cyrillic = models.CharField(_("name (Cyrillic script)"), max_length=200)

@@ -99,6 +99,32 @@ class MeetingAdmin(ReadOnlyHistoryAdmin):
                 ),
             },
         ),
+        (
+            _("Letterhead and signatory"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "logo",
+                    ("logo_alt_en", "logo_alt_ru"),
+                    ("letterhead_en", "letterhead_ru"),
+                    "document_symbol",
+                    ("signatory_name_en", "signatory_name_ru"),
+                    ("signatory_title_en", "signatory_title_ru"),
+                    "signature",
+                    ("visa_addressee_en", "visa_addressee_ru"),
+                ),
+            },
+        ),
+        (
+            _("Practical information"),
+            {
+                "classes": ("collapse",),
+                "description": _("Printed in the briefing packs when filled."),
+                "fields": tuple(
+                    (f"{name}_en", f"{name}_ru") for name in Meeting.PRACTICAL_FIELDS
+                ),
+            },
+        ),
     )
 
 

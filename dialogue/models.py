@@ -100,6 +100,93 @@ class Meeting(models.Model):
         default=False,
         help_text=_("Show the programme, without personal data, on a public page."),
     )
+    # Letterhead and documents. Uploaded images go to the default storage under
+    # MEDIA_ROOT, which is never served under a public URL (settings.MEDIA_URL
+    # has no route): they are read from disk when a PDF is rendered.
+    logo = models.ImageField(
+        _("logo or emblem"),
+        upload_to="meetings/logos/",
+        blank=True,
+        help_text=_("PNG or JPEG, printed at the top of every document."),
+    )
+    logo_alt_en = models.CharField(
+        _("logo description (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Read aloud by screen readers, e.g. Emblem of the United Nations."),
+    )
+    logo_alt_ru = models.CharField(
+        _("logo description (Russian)"), max_length=200, blank=True
+    )
+    letterhead_en = models.TextField(
+        _("letterhead (English)"),
+        blank=True,
+        help_text=_("The organisers' names as printed on the letterhead, one a line."),
+    )
+    letterhead_ru = models.TextField(_("letterhead (Russian)"), blank=True)
+    document_symbol = models.CharField(
+        _("document symbol"),
+        max_length=60,
+        blank=True,
+        help_text=_("Printed on the cover, e.g. UNRCCA/2017/1."),
+    )
+    signatory_name_en = models.CharField(
+        _("signatory's name (English)"), max_length=200, blank=True
+    )
+    signatory_name_ru = models.CharField(
+        _("signatory's name (Russian)"), max_length=200, blank=True
+    )
+    signatory_title_en = models.CharField(
+        _("signatory's title (English)"), max_length=300, blank=True
+    )
+    signatory_title_ru = models.CharField(
+        _("signatory's title (Russian)"), max_length=300, blank=True
+    )
+    signature = models.ImageField(
+        _("signature image"),
+        upload_to="meetings/signatures/",
+        blank=True,
+        help_text=_("Optional; printed above the signatory's name on visa letters."),
+    )
+    visa_addressee_en = models.CharField(
+        _("visa letters addressed to (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. To the Consular Section of the Embassy of Turkmenistan."),
+    )
+    visa_addressee_ru = models.CharField(
+        _("visa letters addressed to (Russian)"), max_length=300, blank=True
+    )
+    visa_en = models.TextField(_("visa (English)"), blank=True)
+    visa_ru = models.TextField(_("visa (Russian)"), blank=True)
+    arrival_en = models.TextField(
+        _("arrival and airport reception (English)"), blank=True
+    )
+    arrival_ru = models.TextField(
+        _("arrival and airport reception (Russian)"), blank=True
+    )
+    accreditation_en = models.TextField(
+        _("accreditation and badges (English)"), blank=True
+    )
+    accreditation_ru = models.TextField(
+        _("accreditation and badges (Russian)"), blank=True
+    )
+    security_en = models.TextField(_("security (English)"), blank=True)
+    security_ru = models.TextField(_("security (Russian)"), blank=True)
+    dress_code_en = models.TextField(_("dress code (English)"), blank=True)
+    dress_code_ru = models.TextField(_("dress code (Russian)"), blank=True)
+    local_transport_en = models.TextField(_("local transport (English)"), blank=True)
+    local_transport_ru = models.TextField(_("local transport (Russian)"), blank=True)
+    currency_en = models.TextField(_("currency (English)"), blank=True)
+    currency_ru = models.TextField(_("currency (Russian)"), blank=True)
+    climate_en = models.TextField(_("climate (English)"), blank=True)
+    climate_ru = models.TextField(_("climate (Russian)"), blank=True)
+    emergency_numbers_en = models.TextField(
+        _("emergency numbers (English)"), blank=True
+    )
+    emergency_numbers_ru = models.TextField(
+        _("emergency numbers (Russian)"), blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -126,6 +213,18 @@ class Meeting(models.Model):
         "format",
         "participants",
         "expected_outcomes",
+    )
+    # Printed as the practical information, in this order, when filled.
+    PRACTICAL_FIELDS = (
+        "visa",
+        "arrival",
+        "accreditation",
+        "security",
+        "dress_code",
+        "local_transport",
+        "currency",
+        "climate",
+        "emergency_numbers",
     )
 
     def __str__(self) -> str:
