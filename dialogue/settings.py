@@ -135,6 +135,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One way to write dates in each language (dialogue/timefmt.py says which).
+FORMAT_MODULE_PATH = ["dialogue.formats"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
