@@ -311,6 +311,68 @@ class TravelStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HotelFilter(admin.SimpleListFilter):
+    """Delegates with or without a hotel stay (the dashboard links here)."""
+
+    title = _("hotel")
+    parameter_name = "hotel"
+
+    def lookups(self, request, model_admin):
+        return [("booked", _("hotel booked")), ("none", _("no hotel"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "booked":
+            return queryset.filter(hotel_stays__isnull=False).distinct()
+        if self.value() == "none":
+            return queryset.filter(hotel_stays__isnull=True)
+        return queryset
+
+
+class LinkMeetingFilter(admin.SimpleListFilter):
+    """A link's meeting, through its delegate or its delegation."""
+
+    title = _("meeting")
+    parameter_name = "meeting"
+
+    def lookups(self, request, model_admin):
+        return [(m.pk, str(m)) for m in Meeting.objects.all()]
+
+    def queryset(self, request, queryset):
+        meeting = parse_id(self.value())
+        if meeting is None:
+            return queryset
+        return queryset.filter(
+            Q(delegate__meeting_id=meeting) | Q(delegation__meeting_id=meeting)
+        )
+
+
+class LinkStateFilter(admin.SimpleListFilter):
+    """Links not revoked that were sent, opened, or not yet either."""
+
+    title = _("sent and opened")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("sent", _("sent")),
+            ("unsent", _("not sent yet")),
+            ("opened", _("opened")),
+            ("unopened", _("sent, not opened")),
+        ]
+
+    def queryset(self, request, queryset):
+        live = queryset.filter(revoked_at__isnull=True)
+        if self.value() == "sent":
+            return live.filter(sent_at__isnull=False)
+        if self.value() == "unsent":
+            return live.filter(sent_at__isnull=True)
+        if self.value() == "opened":
+            return live.filter(last_opened_at__isnull=False)
+        if self.value() == "unopened":
+            return live.filter(sent_at__isnull=False, last_opened_at__isnull=True)
+        return queryset
+
+
 @admin.register(Delegate)
 class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     form = DelegateForm
@@ -331,6 +393,7 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
         "role",
         "funded",
         TravelStatusFilter,
+        HotelFilter,
     )
     list_select_related = ("delegation",)
     search_fields = (
@@ -511,7 +574,7 @@ class AccessLinkAdmin(admin.ModelAdmin):
         "last_opened_at",
         "revoked_at",
     )
-    list_filter = ("kind",)
+    list_filter = ("kind", LinkMeetingFilter, LinkStateFilter)
     list_select_related = ("delegate", "delegation")
     readonly_fields = (
         "kind",

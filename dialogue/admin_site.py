@@ -6,9 +6,12 @@ recovery codes, has verified the session (django-otp). Devices are enrolled
 and reset with `manage.py two_factor`.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
@@ -39,9 +42,68 @@ class StaffAuthenticationForm(OTPAdminAuthenticationForm):
         return model.objects.filter(user=user, confirmed=True).first()
 
 
+@dataclass(frozen=True)
+class AdminPage:
+    """A page of the admin that is not a model's list (the dashboard, the board)."""
+
+    url_name: str
+    label: str
+    permission: str | None = None  # None: every staff member who gets in
+    # A page at the admin's home (/admin/) is linked as /admin/#fragment: the
+    # navigation marks a link as current when it is part of the path.
+    fragment: str = ""
+
+
 class StaffAdminSite(OTPAdminSite):
     def __init__(self, name: str = "admin"):
         super().__init__(name)
+        self.pages: list[AdminPage] = []
+
+    def register_page(self, page: AdminPage) -> None:
+        """Show a page in the admin's navigation, first, to those allowed.
+
+        Apps register their pages (the dashboard app registers them all), so
+        the site itself imports none of them.
+        """
+        self.pages.append(page)
+
+    def page_links(self, request) -> list[dict]:
+        links = []
+        for page in self.pages:
+            if page.permission and not request.user.has_perm(page.permission):
+                continue
+            try:
+                url = reverse(page.url_name)
+            except NoReverseMatch:
+                continue
+            if page.fragment:
+                url = f"{url}#{page.fragment}"
+            name = page.url_name.rsplit(":", 1)[-1]
+            links.append(
+                {
+                    "name": page.label,
+                    "object_name": name,
+                    "admin_url": url,
+                    "view_only": True,
+                }
+            )
+        return links
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        links = self.page_links(request) if app_label is None else []
+        if links:
+            app_list.insert(
+                0,
+                {
+                    "name": _("Overview"),
+                    "app_label": "meeting-pages",
+                    "app_url": links[0]["admin_url"],
+                    "has_module_perms": True,
+                    "models": links,
+                },
+            )
+        return app_list
 
     @property
     def login_form(self):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "delegations",
     "agenda",
     "declaration",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

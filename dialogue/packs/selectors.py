@@ -1,6 +1,6 @@
 """Reads of packs for pages, the admin and the download views."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from dialogue.models import Meeting, Pack
 
@@ -48,3 +48,32 @@ def pack_progress(meeting: Meeting | None = None) -> dict:
         "ready": counts[Pack.Status.READY],
         "percent": round(100 * counts[Pack.Status.READY] / total) if total else 0,
     }
+
+
+def pack_counts(meeting: Meeting) -> dict:
+    """Return the meeting's briefing packs ready, stale, failed and in all. One query.
+
+    Stale: a file is on disk but a re-render is queued or running, so the
+    file shows an older state of its inputs than the database.
+    """
+    pending = Q(status__in=[Pack.Status.QUEUED, Pack.Status.RENDERING])
+    return Pack.objects.filter(meeting=meeting, kind=Pack.Kind.BRIEFING).aggregate(
+        total=Count("id"),
+        ready=Count("id", filter=Q(status=Pack.Status.READY)),
+        stale=Count("id", filter=pending & ~Q(file="")),
+        failed=Count("id", filter=Q(status=Pack.Status.FAILED)),
+    )
+
+
+def stale_packs(packs):
+    """Return the packs of a queryset whose file is older than a queued re-render."""
+    return packs.filter(status__in=[Pack.Status.QUEUED, Pack.Status.RENDERING]).exclude(
+        file=""
+    )
+
+
+def pack_list_url() -> str:
+    """Return the admin's list of packs, wherever the app that holds them is."""
+    from django.urls import reverse
+
+    return reverse(f"admin:{Pack._meta.app_label}_{Pack._meta.model_name}_changelist")

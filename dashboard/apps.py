@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    name = "dashboard"
+    verbose_name = _("Dashboard")
+
+    def ready(self):
+        from django.contrib import admin
+
+        from dialogue.admin_site import AdminPage
+
+        # First in the admin's navigation, for those who may see each.
+        for page in (
+            AdminPage("dashboard", _("Dashboard"), fragment="dashboard"),
+            AdminPage(
+                "admin:delegations_readiness",
+                _("Readiness board"),
+                "delegations.view_delegate",
+            ),
+            AdminPage(
+                "admin:delegations_budget",
+                _("Funded travel budget"),
+                "delegations.view_flightleg",
+            ),
+            AdminPage(
+                "admin:agenda_day", _("Programme of the day"), "agenda.view_session"
+            ),
+        ):
+            admin.site.register_page(page)
