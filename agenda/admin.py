@@ -33,6 +33,7 @@ from agenda.services import (
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.i18n import requested_language
 from dialogue.models import Meeting
+from dialogue.timefmt import format_datetime, format_time
 
 VIEW_PROGRAMME = "agenda.view_session"
 
@@ -138,7 +139,9 @@ class SessionAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("time (local)"), ordering="start_at")
     def local_time(self, obj):
-        return f"{obj.start_local:%d.%m.%Y %H:%M}–{obj.end_local:%H:%M}"
+        # The one rule (dialogue.timefmt); the column says the clock is local.
+        start = format_datetime(obj.start_at, obj.meeting, with_zone=False)
+        return f"{start}–{format_time(obj.end_at, obj.meeting.tzinfo)}"
 
     @admin.display(description=_("minutes allotted / session"))
     def minutes_check(self, obj):

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from delegations.models import Delegate, Delegation
 from dialogue.i18n import localized
 from dialogue.models import Meeting
+from dialogue.timefmt import format_datetime
 
 
 class Room(models.Model):
@@ -49,7 +50,8 @@ class Room(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_en}, {self.venue_en}" if self.venue_en else self.name_en
+        # In the interface's language: the admin's messages name rooms.
+        return self.place()
 
     def name(self, lang: str | None = None) -> str:
         return localized(self, "name", lang)
@@ -156,9 +158,12 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        local = self.start_at.astimezone(self.meeting.tzinfo) if self.start_at else None
-        when = f" ({local:%d %b %Y %H:%M})" if local else ""
-        return f"{self.title_en}{when}"
+        # In the interface's language, on the meeting's clock: the admin's
+        # messages name sessions by this.
+        if not self.start_at:
+            return self.title()
+        when = format_datetime(self.start_at, self.meeting.tzinfo, with_zone=False)
+        return f"{self.title()} ({when})"
 
     def title(self, lang: str | None = None) -> str:
         return localized(self, "title", lang)

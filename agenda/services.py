@@ -100,7 +100,7 @@ def check_speaker_meeting(session: Session, speaker: Delegate) -> None:
                         "%(speaker)s is a delegate of another meeting, "
                         "not of “%(session)s”."
                     )
-                    % {"speaker": speaker.name_latin, "session": session.title_en},
+                    % {"speaker": speaker.name_latin, "session": session.title()},
                     code="other_meeting",
                 )
             }

@@ -28,6 +28,7 @@ from declaration.models import (
     Paragraph,
     Version,
     VersionFrozen,
+    paragraph_label,
 )
 from declaration.pdf import pdf_filename, render_version_pdf
 from declaration.selectors import (
@@ -39,11 +40,11 @@ from declaration.selectors import (
     version_diff,
     version_paragraphs,
     versions_with_counts,
+    with_paragraph_ordinal,
 )
 from declaration.services import (
     EditConflict,
     circulate_version,
-    format_deadline,
     is_adopted,
     record_adoption,
     resend_circulation_emails,
@@ -53,6 +54,7 @@ from declaration.services import (
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.ids import parse_id
+from dialogue.timefmt import format_date, format_datetime
 
 CIRCULATE = "declaration.circulate_version"
 ADOPT = "declaration.record_adoption"
@@ -61,7 +63,7 @@ ADOPT = "declaration.record_adoption"
 def sending_state(row) -> str:
     """Return when a circulation email went out, or why it has not (yet)."""
     if row.sent_at:
-        return row.sent_at.strftime("%Y-%m-%d %H:%M")
+        return format_datetime(row.sent_at)
     email = getattr(row, "outbox_email", None)
     if email is None:
         return str(_("not yet"))
@@ -219,7 +221,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         if not obj.comment_deadline:
             return "-"
         meeting = obj.declaration.meeting
-        return f"{format_deadline(obj.comment_deadline, meeting)} ({meeting.time_zone})"
+        return format_datetime(obj.comment_deadline, meeting)
 
     @admin.display(description=_("comments"), ordering="comment_total")
     def comment_count(self, obj):
@@ -285,23 +287,25 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    row.delegation.name_en,
+                    row.delegation.localised_name,
                     row.email or _("no focal-point email"),
                     sending_state(row),
-                    row.first_opened_at.strftime("%Y-%m-%d %H:%M")
+                    format_datetime(row.first_opened_at)
                     if row.first_opened_at
                     else never,
                 )
                 for row in status.rows
             ),
         )
-        not_opened = ", ".join(row.delegation.name_en for row in status.not_opened)
+        not_opened = ", ".join(
+            row.delegation.localised_name for row in status.not_opened
+        )
         resend = ""
         if status.failed:
             resend = format_html(
                 '<p id="circulation-failed"><strong>{}</strong> {} {}</p>',
                 _("Not delivered:"),
-                ", ".join(row.delegation.name_en for row in status.failed),
+                ", ".join(row.delegation.localised_name for row in status.failed),
                 _("Use the action “Send the failed circulation emails again”."),
             )
         return format_html(
@@ -326,8 +330,8 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         if adoption.by_acclamation:
             how = _("by acclamation")
         else:
-            how = ", ".join(d.name_en for d in adoption.delegations.all())
-        return format_html("{} · {}", adoption.adopted_on.isoformat(), how)
+            how = ", ".join(d.localised_name for d in adoption.delegations.all())
+        return format_html("{} · {}", format_date(adoption.adopted_on), how)
 
     @admin.display(description=_("who changed what, when"))
     def text_history(self, obj):
@@ -346,7 +350,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
                 (
                     (
-                        r.history_date.strftime("%Y-%m-%d %H:%M"),
+                        format_datetime(r.history_date),
                         r.history_user.get_username() if r.history_user else "-",
                         kinds.get(r.history_type, r.history_type),
                         _("paragraph %(n)s") % {"n": r.position},
@@ -591,7 +595,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 groups=groups,
                 total=sum(len(g.comments) for g in groups),
                 delegations=sorted(
-                    {c.delegation.name_en for g in groups for c in g.comments}
+                    {str(c.delegation) for g in groups for c in g.comments}
                 ),
                 status=circulation_status(version),
             ),
@@ -691,7 +695,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyHistoryAdmin):
     list_display = (
-        "created_at",
+        "submitted",
         "delegation",
         "version",
         "paragraph_ref",
@@ -700,7 +704,11 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         "excerpt",
     )
     list_filter = ("version__declaration", "version", "delegation", "kind", "language")
-    list_select_related = ("delegation", "version__declaration", "paragraph")
+    list_select_related = (
+        "delegation",
+        "version__declaration__meeting",
+        "paragraph",
+    )
     search_fields = ("text",)
     readonly_fields = (
         "version",
@@ -720,9 +728,18 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return with_paragraph_ordinal(super().get_queryset(request))
+
+    @admin.display(description=_("submitted"), ordering="created_at")
+    def submitted(self, obj):
+        # On the meeting's clock, saying so (the admin's own column did not).
+        return format_datetime(obj.created_at, obj.version.declaration.meeting)
+
     @admin.display(description=_("paragraph"))
     def paragraph_ref(self, obj):
-        return _("paragraph %(n)s") % {"n": obj.paragraph.position}
+        # PP2 / OP3, as the comment form, the panel and the diff name it.
+        return paragraph_label(obj.paragraph.kind, obj.paragraph_ordinal)
 
     @admin.display(description=_("text"))
     def excerpt(self, obj):

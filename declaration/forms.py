@@ -19,6 +19,7 @@ from declaration.services import (
 )
 from delegations.models import Delegation, Language
 from dialogue.forms import add_service_error
+from dialogue.timefmt import meeting_zone_name
 
 BASE_SALT = "declaration.draft-base"
 
@@ -260,7 +261,7 @@ class CirculateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["deadline_time"].help_text = _(
             "In the meeting's time zone, %(zone)s."
-        ) % {"zone": meeting.time_zone}
+        ) % {"zone": meeting_zone_name(meeting)}
 
     def clean(self):
         data = super().clean()

@@ -82,5 +82,6 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
         "is_focal_point": is_focal,
         "other_lang": other,
         "time_zone": meeting.time_zone,
+        "meeting": meeting,
         "unsaved": None,
     }

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from declaration.diff import Para, ParagraphDiff, diff_paragraphs
 from declaration.models import (
@@ -221,3 +221,22 @@ def circulation_recipients_preview(meeting) -> list:
     from declaration.services import circulation_recipients
 
     return list(circulation_recipients(meeting.pk).order_by("sort_order", "name_en"))
+
+
+def with_paragraph_ordinal(comments: QuerySet) -> QuerySet:
+    """Return comments annotated with paragraph_ordinal, the paragraph's place
+    among its version's paragraphs of its kind (OP2 is the second operative),
+    so a list labels paragraphs as every other page does. Same query."""
+
+    same_kind_before = (
+        Paragraph.objects.filter(
+            version_id=OuterRef("paragraph__version_id"),
+            kind=OuterRef("paragraph__kind"),
+            position__lte=OuterRef("paragraph__position"),
+        )
+        .order_by()
+        .values("version_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return comments.annotate(paragraph_ordinal=Subquery(same_kind_before))

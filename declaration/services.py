@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from declaration.models import (
@@ -32,6 +31,7 @@ from dialogue.models import Meeting
 from dialogue.outbox.kinds import Composed, NotToBeSent
 from dialogue.outbox.selectors import emails_about
 from dialogue.outbox.services import Recipient, queue_emails, resend_emails
+from dialogue.timefmt import format_datetime
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,9 @@ def snapshot(version: Version) -> list[ParagraphText]:
 
 
 def format_deadline(moment: datetime.datetime, meeting: Meeting) -> str:
-    """Return a deadline in the meeting's time zone, e.g. '5 June 2017, 18:00'."""
-    local = timezone.localtime(moment, meeting.tzinfo)
-    return date_format(local, "j E Y, H:i")
+    """Return a deadline on the meeting's clock, saying whose: '5 June 2017,
+    18:00 Ashgabat time (UTC+5)' (dialogue.timefmt, the active language)."""
+    return format_datetime(moment, meeting)
 
 
 def is_adopted(declaration: Declaration) -> bool:
@@ -323,7 +323,7 @@ def compose_circulation_email(circulation_id: int) -> Composed:
     if not delegation.focal_point_email:
         raise NotToBeSent(
             _("%(delegation)s has no focal-point email.")
-            % {"delegation": delegation.name_en}
+            % {"delegation": delegation.localised_name}
         )
     version = circulation.version
     meeting = version.declaration.meeting
@@ -415,7 +415,7 @@ def check_open_for_comments(version: Version) -> None:
         raise ValidationError(
             _(
                 "The deadline for comments on version %(number)s passed on "
-                "%(deadline)s (%(zone)s time). Your text was not saved."
+                "%(deadline)s. Your text was not saved."
             )
             % {
                 "number": version.number,
@@ -509,7 +509,7 @@ def record_adoption(
             code="how",
         )
     strangers = [
-        d.name_en for d in delegations if d.meeting_id != declaration.meeting_id
+        d.localised_name for d in delegations if d.meeting_id != declaration.meeting_id
     ]
     if strangers:
         raise ValidationError(

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from delegations.admin_forms import (
     DelegateForm,
@@ -458,7 +459,10 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
         if not obj.active_legs:
             return _("no flights")
         if obj.open_legs:
-            return _("%(n)s leg(s) not ticketed") % {"n": obj.open_legs}
+            return ngettext(
+                "%(n)s leg not ticketed", "%(n)s legs not ticketed", obj.open_legs
+            ) % {"n": obj.open_legs}
+
         return _("ticketed")
 
     @admin.display(description=_("trip check"))

@@ -122,7 +122,12 @@ class Delegation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the interface's language: dropdowns, filters and messages name it.
+        return self.localised_name
+
+    @property
+    def localised_name(self) -> str:
+        return localized(self, "name")
 
     def save(self, *args, **kwargs):
         # funded_count is the database's: an UPDATE from this instance would

@@ -19,6 +19,7 @@ from delegations.models import (
     SelfServiceChange,
 )
 from delegations.tokens import digest_matches, token_digest
+from dialogue.i18n import normalise_language
 from dialogue.models import Meeting
 
 ACTIVE_FLIGHT = ~Q(status=FlightLeg.Status.CANCELLED)
@@ -257,21 +258,61 @@ def readiness(meeting: Meeting) -> list[ReadinessRow]:
     return rows
 
 
+PASSPORT_PERMISSION = "delegations.view_passport_details"
+
+
 def self_service_changes_visible_to(user) -> QuerySet[SelfServiceChange]:
     """Return the change log; passport rows only for staff allowed passports."""
     queryset = SelfServiceChange.objects.all()
-    if not user.has_perm("delegations.view_passport_details"):
+    if not user.has_perm(PASSPORT_PERMISSION):
         queryset = queryset.exclude(field__startswith="passport.")
     return queryset
 
 
-def recent_self_service_changes(meeting: Meeting, *, user, limit: int = 20):
-    return list(
-        self_service_changes_visible_to(user)
-        .filter(delegate__meeting=meeting)
+PASSPORT_MASK = "••••••"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A self-service change as one reader may see it."""
+
+    change: SelfServiceChange
+    old_value: str
+    new_value: str
+    masked: bool
+
+
+def recent_self_service_changes(
+    meeting: Meeting, *, user, limit: int = 20
+) -> list[ChangeRow]:
+    """Return the meeting's latest self-service changes, newest first.
+
+    Passport changes are listed for everyone who sees the board, but their
+    values (number, dates, nationality) only for staff with the passport
+    permission; everyone else reads a mask of fixed length. One query.
+    """
+    allowed = user.has_perm(PASSPORT_PERMISSION)
+    rows = []
+    changes = (
+        SelfServiceChange.objects.filter(delegate__meeting=meeting)
         .select_related("delegate__delegation")
         .order_by("-changed_at", "-id")[:limit]
     )
+    for change in changes:
+        masked = change.field.startswith("passport.") and not allowed
+        rows.append(
+            ChangeRow(
+                change,
+                (PASSPORT_MASK if change.old_value else "")
+                if masked
+                else change.old_value,
+                (PASSPORT_MASK if change.new_value else "")
+                if masked
+                else change.new_value,
+                masked,
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -301,14 +342,18 @@ def budget(meeting: Meeting) -> tuple[list[BudgetLine], list[BudgetLine]]:
         .exclude(status=FlightLeg.Status.CANCELLED)
         .values_list(
             "delegate__delegation__name_en",
+            "delegate__delegation__name_ru",
             "delegate__delegation__sort_order",
             "currency",
             "status",
             "fare",
         )
     )
+    # Delegations are named in the reader's language (the board, the export).
+    russian = normalise_language(None) == "ru"
     per_delegation: dict = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
-    for name, order, currency, status, fare in legs:
+    for name_en, name_ru, order, currency, status, fare in legs:
+        name = (name_ru or name_en) if russian else name_en
         line = per_delegation[(order, name, currency)]
         amount = fare or Decimal(0)
         line[0 if status in ESTIMATED else 1] += amount

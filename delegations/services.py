@@ -14,6 +14,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from delegations.models import (
     AccessLink,
@@ -63,7 +64,7 @@ def explain_quota_conflict(delegation_id: int) -> FundedQuotaConflict:
             "Try again."
         )
         % {
-            "delegation": delegation.name_en,
+            "delegation": delegation.localised_name,
             "quota": delegation.funded_quota,
             "names": ", ".join(funded_names(delegation)) or "-",
         },
@@ -80,11 +81,14 @@ retry_delegate_write = retry_on_write_conflict(
 
 
 def quota_message(delegation: Delegation, funded_names: list[str]) -> str:
-    return _(
-        "%(delegation)s already has %(count)s funded delegate(s), its quota "
-        "of %(quota)s: %(names)s. Unfund one of them first, or raise the quota."
+    return ngettext(
+        "%(delegation)s already has %(count)s funded delegate, its quota "
+        "of %(quota)s: %(names)s. Unfund them first, or raise the quota.",
+        "%(delegation)s already has %(count)s funded delegates, its quota "
+        "of %(quota)s: %(names)s. Unfund one of them first, or raise the quota.",
+        len(funded_names),
     ) % {
-        "delegation": delegation.name_en,
+        "delegation": delegation.localised_name,
         "count": len(funded_names),
         "quota": delegation.funded_quota,
         "names": ", ".join(funded_names) or "-",
@@ -191,7 +195,7 @@ def check_funded_quota(
 def email_clash_message(other: Delegate) -> str:
     return _("%(name)s (%(delegation)s) already has this email at this meeting.") % {
         "name": other.name_latin,
-        "delegation": other.delegation.name_en,
+        "delegation": other.delegation.localised_name,
     }
 
 

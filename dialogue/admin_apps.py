@@ -1,7 +1,25 @@
 """Django's admin, on a site that asks staff for a second factor."""
 
+import axes.apps
+import django_otp.plugins.otp_static.apps as otp_static
+import django_otp.plugins.otp_totp.apps as otp_totp
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DialogueAdminConfig(AdminConfig):
     default_site = "dialogue.admin_site.StaffAdminSite"
+
+
+# Third-party apps named in the interface's language on the admin's index
+# (their own configs give none, so the admin printed AXES, OTP_STATIC, OTP_TOTP).
+class AxesConfig(axes.apps.AppConfig):
+    verbose_name = _("Login throttling")
+
+
+class StaticDevicesConfig(otp_static.DefaultConfig):
+    verbose_name = _("Recovery codes")
+
+
+class TOTPDevicesConfig(otp_totp.DefaultConfig):
+    verbose_name = _("Authenticator apps")

@@ -134,7 +134,7 @@ class DelegateResource(MeetingScopedResource):
                         )
                         % {
                             "name": existing.name_latin,
-                            "delegation": existing.delegation.name_en,
+                            "delegation": existing.delegation.localised_name,
                         }
                     }
                 )

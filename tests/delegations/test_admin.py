@@ -546,10 +546,27 @@ def test_passport_changes_hidden_from_staff_without_passport_permission(client):
         assert "Halal" in html
         assert "1971-03-14" not in html
         assert "567" not in html
-    assert [c.field_label for c in board.context["changes"]] == ["dietary needs"]
+    # The board says a passport changed, with every passport value masked.
+    shown = {
+        (row.change.field, row.old_value, row.new_value, row.masked)
+        for row in board.context["changes"]
+    }
+    assert shown == {
+        ("dietary_needs", "", "Halal", False),
+        ("passport.number", "", "••••••", True),
+        ("passport.nationality", "", "••••••", True),
+        ("passport.date_of_birth", "", "••••••", True),
+        ("passport.expires_on", "", "••••••", True),
+    }
+    assert "passport: date of birth" in board.content.decode()
 
     user.user_permissions.add(Permission.objects.get(codename="view_passport_details"))
     client.force_login(get_user_model().objects.get(pk=user.pk))
     html = client.get("/admin/delegations/selfservicechange/").content.decode()
     assert "1971-03-14" in html
     assert "passport: date of birth" in html
+    board = client.get(
+        "/admin/delegations/delegation/readiness/", {"meeting": delegate.meeting_id}
+    )
+    assert "1971-03-14" in board.content.decode()
+    assert not any(row.masked for row in board.context["changes"])
