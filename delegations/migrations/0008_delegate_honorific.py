@@ -2,6 +2,63 @@
 
 from django.db import migrations, models
 
+APP = "delegations"
+
+ADDED = [
+    migrations.AddField(
+        model_name='delegate',
+        name='honorific',
+        field=models.CharField(blank=True, choices=[('he', 'H.E.'), ('mr', 'Mr.'), ('ms', 'Ms.'), ('dr', 'Dr.')], help_text='Printed before the name: H.E. / Е. П., Mr. / г-н, Ms. / г-жа.', max_length=2, verbose_name='honorific'),
+    ),
+    migrations.AddField(
+        model_name='historicaldelegate',
+        name='honorific',
+        field=models.CharField(blank=True, choices=[('he', 'H.E.'), ('mr', 'Mr.'), ('ms', 'Ms.'), ('dr', 'Dr.')], help_text='Printed before the name: H.E. / Е. П., Mr. / г-н, Ms. / г-жа.', max_length=2, verbose_name='honorific'),
+    ),
+]
+
+
+# On SQLite, Django adds a NOT NULL column by rebuilding the table, which drops
+# the table's own triggers (funded count, speakers' meeting, ...) and fails on
+# the triggers of other tables that name it. ALTER TABLE ... ADD COLUMN with a
+# constant default keeps them; PostgreSQL takes the usual schema editor path.
+
+
+def _fields(apps):
+    for operation in ADDED:
+        model = apps.get_model(APP, operation.model_name)
+        field = operation.field.clone()
+        field.set_attributes_from_name(operation.name)
+        field.model = model
+        yield model, field
+
+
+def add_columns(apps, schema_editor):
+    quote = schema_editor.quote_name
+    for model, field in _fields(apps):
+        if schema_editor.connection.vendor != "sqlite":
+            schema_editor.add_field(model, field)
+            continue
+        definition, _params = schema_editor.column_sql(
+            model, field, include_default=False
+        )
+        schema_editor.execute(
+            f"ALTER TABLE {quote(model._meta.db_table)} ADD COLUMN "
+            f"{quote(field.column)} {definition} DEFAULT ''"
+        )
+
+
+def drop_columns(apps, schema_editor):
+    quote = schema_editor.quote_name
+    for model, field in _fields(apps):
+        if schema_editor.connection.vendor != "sqlite":
+            schema_editor.remove_field(model, field)
+            continue
+        schema_editor.execute(
+            f"ALTER TABLE {quote(model._meta.db_table)} DROP COLUMN "
+            f"{quote(field.column)}"
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -10,14 +67,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='delegate',
-            name='honorific',
-            field=models.CharField(blank=True, choices=[('he', 'H.E.'), ('mr', 'Mr.'), ('ms', 'Ms.'), ('dr', 'Dr.')], help_text='Printed before the name: H.E. / Е. П., Mr. / г-н, Ms. / г-жа.', max_length=2, verbose_name='honorific'),
-        ),
-        migrations.AddField(
-            model_name='historicaldelegate',
-            name='honorific',
-            field=models.CharField(blank=True, choices=[('he', 'H.E.'), ('mr', 'Mr.'), ('ms', 'Ms.'), ('dr', 'Dr.')], help_text='Printed before the name: H.E. / Е. П., Mr. / г-н, Ms. / г-жа.', max_length=2, verbose_name='honorific'),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(add_columns, drop_columns)],
+            state_operations=ADDED,
         ),
     ]

@@ -2,6 +2,363 @@
 
 from django.db import migrations, models
 
+APP = "dialogue"
+
+ADDED = [
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='accreditation_en',
+        field=models.TextField(blank=True, verbose_name='accreditation and badges (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='accreditation_ru',
+        field=models.TextField(blank=True, verbose_name='accreditation and badges (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='arrival_en',
+        field=models.TextField(blank=True, verbose_name='arrival and airport reception (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='arrival_ru',
+        field=models.TextField(blank=True, verbose_name='arrival and airport reception (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='climate_en',
+        field=models.TextField(blank=True, verbose_name='climate (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='climate_ru',
+        field=models.TextField(blank=True, verbose_name='climate (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='currency_en',
+        field=models.TextField(blank=True, verbose_name='currency (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='currency_ru',
+        field=models.TextField(blank=True, verbose_name='currency (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='document_symbol',
+        field=models.CharField(blank=True, help_text='Printed on the cover, e.g. UNRCCA/2017/1.', max_length=60, verbose_name='document symbol'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='dress_code_en',
+        field=models.TextField(blank=True, verbose_name='dress code (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='dress_code_ru',
+        field=models.TextField(blank=True, verbose_name='dress code (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='emergency_numbers_en',
+        field=models.TextField(blank=True, verbose_name='emergency numbers (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='emergency_numbers_ru',
+        field=models.TextField(blank=True, verbose_name='emergency numbers (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='letterhead_en',
+        field=models.TextField(blank=True, help_text="The organisers' names as printed on the letterhead, one a line.", verbose_name='letterhead (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='letterhead_ru',
+        field=models.TextField(blank=True, verbose_name='letterhead (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='local_transport_en',
+        field=models.TextField(blank=True, verbose_name='local transport (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='local_transport_ru',
+        field=models.TextField(blank=True, verbose_name='local transport (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='logo',
+        field=models.TextField(blank=True, help_text='PNG or JPEG, printed at the top of every document.', max_length=100, verbose_name='logo or emblem'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='logo_alt_en',
+        field=models.CharField(blank=True, help_text='Read aloud by screen readers, e.g. Emblem of the United Nations.', max_length=200, verbose_name='logo description (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='logo_alt_ru',
+        field=models.CharField(blank=True, max_length=200, verbose_name='logo description (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='security_en',
+        field=models.TextField(blank=True, verbose_name='security (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='security_ru',
+        field=models.TextField(blank=True, verbose_name='security (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='signatory_name_en',
+        field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (English)"),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='signatory_name_ru',
+        field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (Russian)"),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='signatory_title_en',
+        field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (English)"),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='signatory_title_ru',
+        field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (Russian)"),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='signature',
+        field=models.TextField(blank=True, help_text="Optional; printed above the signatory's name on visa letters.", max_length=100, verbose_name='signature image'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='visa_addressee_en',
+        field=models.CharField(blank=True, help_text='e.g. To the Consular Section of the Embassy of Turkmenistan.', max_length=300, verbose_name='visa letters addressed to (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='visa_addressee_ru',
+        field=models.CharField(blank=True, max_length=300, verbose_name='visa letters addressed to (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='visa_en',
+        field=models.TextField(blank=True, verbose_name='visa (English)'),
+    ),
+    migrations.AddField(
+        model_name='historicalmeeting',
+        name='visa_ru',
+        field=models.TextField(blank=True, verbose_name='visa (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='accreditation_en',
+        field=models.TextField(blank=True, verbose_name='accreditation and badges (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='accreditation_ru',
+        field=models.TextField(blank=True, verbose_name='accreditation and badges (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='arrival_en',
+        field=models.TextField(blank=True, verbose_name='arrival and airport reception (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='arrival_ru',
+        field=models.TextField(blank=True, verbose_name='arrival and airport reception (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='climate_en',
+        field=models.TextField(blank=True, verbose_name='climate (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='climate_ru',
+        field=models.TextField(blank=True, verbose_name='climate (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='currency_en',
+        field=models.TextField(blank=True, verbose_name='currency (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='currency_ru',
+        field=models.TextField(blank=True, verbose_name='currency (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='document_symbol',
+        field=models.CharField(blank=True, help_text='Printed on the cover, e.g. UNRCCA/2017/1.', max_length=60, verbose_name='document symbol'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='dress_code_en',
+        field=models.TextField(blank=True, verbose_name='dress code (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='dress_code_ru',
+        field=models.TextField(blank=True, verbose_name='dress code (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='emergency_numbers_en',
+        field=models.TextField(blank=True, verbose_name='emergency numbers (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='emergency_numbers_ru',
+        field=models.TextField(blank=True, verbose_name='emergency numbers (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='letterhead_en',
+        field=models.TextField(blank=True, help_text="The organisers' names as printed on the letterhead, one a line.", verbose_name='letterhead (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='letterhead_ru',
+        field=models.TextField(blank=True, verbose_name='letterhead (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='local_transport_en',
+        field=models.TextField(blank=True, verbose_name='local transport (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='local_transport_ru',
+        field=models.TextField(blank=True, verbose_name='local transport (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='logo',
+        field=models.ImageField(blank=True, help_text='PNG or JPEG, printed at the top of every document.', upload_to='meetings/logos/', verbose_name='logo or emblem'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='logo_alt_en',
+        field=models.CharField(blank=True, help_text='Read aloud by screen readers, e.g. Emblem of the United Nations.', max_length=200, verbose_name='logo description (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='logo_alt_ru',
+        field=models.CharField(blank=True, max_length=200, verbose_name='logo description (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='security_en',
+        field=models.TextField(blank=True, verbose_name='security (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='security_ru',
+        field=models.TextField(blank=True, verbose_name='security (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='signatory_name_en',
+        field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (English)"),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='signatory_name_ru',
+        field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (Russian)"),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='signatory_title_en',
+        field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (English)"),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='signatory_title_ru',
+        field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (Russian)"),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='signature',
+        field=models.ImageField(blank=True, help_text="Optional; printed above the signatory's name on visa letters.", upload_to='meetings/signatures/', verbose_name='signature image'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='visa_addressee_en',
+        field=models.CharField(blank=True, help_text='e.g. To the Consular Section of the Embassy of Turkmenistan.', max_length=300, verbose_name='visa letters addressed to (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='visa_addressee_ru',
+        field=models.CharField(blank=True, max_length=300, verbose_name='visa letters addressed to (Russian)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='visa_en',
+        field=models.TextField(blank=True, verbose_name='visa (English)'),
+    ),
+    migrations.AddField(
+        model_name='meeting',
+        name='visa_ru',
+        field=models.TextField(blank=True, verbose_name='visa (Russian)'),
+    ),
+]
+
+
+# On SQLite, Django adds a NOT NULL column by rebuilding the table, which drops
+# the table's own triggers (funded count, speakers' meeting, ...) and fails on
+# the triggers of other tables that name it. ALTER TABLE ... ADD COLUMN with a
+# constant default keeps them; PostgreSQL takes the usual schema editor path.
+
+
+def _fields(apps):
+    for operation in ADDED:
+        model = apps.get_model(APP, operation.model_name)
+        field = operation.field.clone()
+        field.set_attributes_from_name(operation.name)
+        field.model = model
+        yield model, field
+
+
+def add_columns(apps, schema_editor):
+    quote = schema_editor.quote_name
+    for model, field in _fields(apps):
+        if schema_editor.connection.vendor != "sqlite":
+            schema_editor.add_field(model, field)
+            continue
+        definition, _params = schema_editor.column_sql(
+            model, field, include_default=False
+        )
+        schema_editor.execute(
+            f"ALTER TABLE {quote(model._meta.db_table)} ADD COLUMN "
+            f"{quote(field.column)} {definition} DEFAULT ''"
+        )
+
+
+def drop_columns(apps, schema_editor):
+    quote = schema_editor.quote_name
+    for model, field in _fields(apps):
+        if schema_editor.connection.vendor != "sqlite":
+            schema_editor.remove_field(model, field)
+            continue
+        schema_editor.execute(
+            f"ALTER TABLE {quote(model._meta.db_table)} DROP COLUMN "
+            f"{quote(field.column)}"
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -10,314 +367,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='accreditation_en',
-            field=models.TextField(blank=True, verbose_name='accreditation and badges (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='accreditation_ru',
-            field=models.TextField(blank=True, verbose_name='accreditation and badges (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='arrival_en',
-            field=models.TextField(blank=True, verbose_name='arrival and airport reception (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='arrival_ru',
-            field=models.TextField(blank=True, verbose_name='arrival and airport reception (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='climate_en',
-            field=models.TextField(blank=True, verbose_name='climate (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='climate_ru',
-            field=models.TextField(blank=True, verbose_name='climate (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='currency_en',
-            field=models.TextField(blank=True, verbose_name='currency (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='currency_ru',
-            field=models.TextField(blank=True, verbose_name='currency (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='document_symbol',
-            field=models.CharField(blank=True, help_text='Printed on the cover, e.g. UNRCCA/2017/1.', max_length=60, verbose_name='document symbol'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='dress_code_en',
-            field=models.TextField(blank=True, verbose_name='dress code (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='dress_code_ru',
-            field=models.TextField(blank=True, verbose_name='dress code (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='emergency_numbers_en',
-            field=models.TextField(blank=True, verbose_name='emergency numbers (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='emergency_numbers_ru',
-            field=models.TextField(blank=True, verbose_name='emergency numbers (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='letterhead_en',
-            field=models.TextField(blank=True, help_text="The organisers' names as printed on the letterhead, one a line.", verbose_name='letterhead (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='letterhead_ru',
-            field=models.TextField(blank=True, verbose_name='letterhead (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='local_transport_en',
-            field=models.TextField(blank=True, verbose_name='local transport (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='local_transport_ru',
-            field=models.TextField(blank=True, verbose_name='local transport (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='logo',
-            field=models.TextField(blank=True, help_text='PNG or JPEG, printed at the top of every document.', max_length=100, verbose_name='logo or emblem'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='logo_alt_en',
-            field=models.CharField(blank=True, help_text='Read aloud by screen readers, e.g. Emblem of the United Nations.', max_length=200, verbose_name='logo description (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='logo_alt_ru',
-            field=models.CharField(blank=True, max_length=200, verbose_name='logo description (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='security_en',
-            field=models.TextField(blank=True, verbose_name='security (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='security_ru',
-            field=models.TextField(blank=True, verbose_name='security (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='signatory_name_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (English)"),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='signatory_name_ru',
-            field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (Russian)"),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='signatory_title_en',
-            field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (English)"),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='signatory_title_ru',
-            field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (Russian)"),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='signature',
-            field=models.TextField(blank=True, help_text="Optional; printed above the signatory's name on visa letters.", max_length=100, verbose_name='signature image'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='visa_addressee_en',
-            field=models.CharField(blank=True, help_text='e.g. To the Consular Section of the Embassy of Turkmenistan.', max_length=300, verbose_name='visa letters addressed to (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='visa_addressee_ru',
-            field=models.CharField(blank=True, max_length=300, verbose_name='visa letters addressed to (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='visa_en',
-            field=models.TextField(blank=True, verbose_name='visa (English)'),
-        ),
-        migrations.AddField(
-            model_name='historicalmeeting',
-            name='visa_ru',
-            field=models.TextField(blank=True, verbose_name='visa (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='accreditation_en',
-            field=models.TextField(blank=True, verbose_name='accreditation and badges (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='accreditation_ru',
-            field=models.TextField(blank=True, verbose_name='accreditation and badges (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='arrival_en',
-            field=models.TextField(blank=True, verbose_name='arrival and airport reception (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='arrival_ru',
-            field=models.TextField(blank=True, verbose_name='arrival and airport reception (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='climate_en',
-            field=models.TextField(blank=True, verbose_name='climate (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='climate_ru',
-            field=models.TextField(blank=True, verbose_name='climate (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='currency_en',
-            field=models.TextField(blank=True, verbose_name='currency (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='currency_ru',
-            field=models.TextField(blank=True, verbose_name='currency (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='document_symbol',
-            field=models.CharField(blank=True, help_text='Printed on the cover, e.g. UNRCCA/2017/1.', max_length=60, verbose_name='document symbol'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='dress_code_en',
-            field=models.TextField(blank=True, verbose_name='dress code (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='dress_code_ru',
-            field=models.TextField(blank=True, verbose_name='dress code (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='emergency_numbers_en',
-            field=models.TextField(blank=True, verbose_name='emergency numbers (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='emergency_numbers_ru',
-            field=models.TextField(blank=True, verbose_name='emergency numbers (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='letterhead_en',
-            field=models.TextField(blank=True, help_text="The organisers' names as printed on the letterhead, one a line.", verbose_name='letterhead (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='letterhead_ru',
-            field=models.TextField(blank=True, verbose_name='letterhead (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='local_transport_en',
-            field=models.TextField(blank=True, verbose_name='local transport (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='local_transport_ru',
-            field=models.TextField(blank=True, verbose_name='local transport (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='logo',
-            field=models.ImageField(blank=True, help_text='PNG or JPEG, printed at the top of every document.', upload_to='meetings/logos/', verbose_name='logo or emblem'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='logo_alt_en',
-            field=models.CharField(blank=True, help_text='Read aloud by screen readers, e.g. Emblem of the United Nations.', max_length=200, verbose_name='logo description (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='logo_alt_ru',
-            field=models.CharField(blank=True, max_length=200, verbose_name='logo description (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='security_en',
-            field=models.TextField(blank=True, verbose_name='security (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='security_ru',
-            field=models.TextField(blank=True, verbose_name='security (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='signatory_name_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (English)"),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='signatory_name_ru',
-            field=models.CharField(blank=True, max_length=200, verbose_name="signatory's name (Russian)"),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='signatory_title_en',
-            field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (English)"),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='signatory_title_ru',
-            field=models.CharField(blank=True, max_length=300, verbose_name="signatory's title (Russian)"),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='signature',
-            field=models.ImageField(blank=True, help_text="Optional; printed above the signatory's name on visa letters.", upload_to='meetings/signatures/', verbose_name='signature image'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='visa_addressee_en',
-            field=models.CharField(blank=True, help_text='e.g. To the Consular Section of the Embassy of Turkmenistan.', max_length=300, verbose_name='visa letters addressed to (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='visa_addressee_ru',
-            field=models.CharField(blank=True, max_length=300, verbose_name='visa letters addressed to (Russian)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='visa_en',
-            field=models.TextField(blank=True, verbose_name='visa (English)'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='visa_ru',
-            field=models.TextField(blank=True, verbose_name='visa (Russian)'),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(add_columns, drop_columns)],
+            state_operations=ADDED,
         ),
     ]
