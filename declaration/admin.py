@@ -17,6 +17,7 @@ from declaration.forms import (
     CirculateForm,
     DiffForm,
     DraftForm,
+    ExtendDeadlineForm,
     ParagraphFormSet,
     sign_base,
     unsign_base,
@@ -53,6 +54,7 @@ from declaration.services import (
     start_draft,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
+from dialogue.admin_inlines import LabelledTabularInline
 from dialogue.ids import parse_id
 from dialogue.timefmt import format_date, format_datetime
 
@@ -81,7 +83,7 @@ def version_url(name: str, *args) -> str:
     return reverse(f"admin:declaration_version_{name}", args=args)
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(LabelledTabularInline):
     model = Version
     fields = ("number", "status", "author_name", "created_at", "circulated_at")
     readonly_fields = fields
@@ -182,12 +184,18 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
     actions = ["circulate", "resend_circulation"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
+        from django.db.models import Count, Q
 
         return (
             super()
             .get_queryset(request)
-            .annotate(comment_total=Count("comments", distinct=True))
+            .annotate(
+                comment_total=Count(
+                    "comments",
+                    filter=Q(comments__withdrawn_at__isnull=True),
+                    distinct=True,
+                )
+            )
         )
 
     # Permissions: a frozen version is read-only; versions start as drafts only
@@ -235,6 +243,9 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             links.append((version_url("circulate", obj.pk), _("Circulate")))
         if obj.status == Version.Status.CIRCULATED:
             links.append((version_url("adopt", obj.pk), _("Record adoption")))
+            links.append(
+                (version_url("extend_deadline", obj.pk), _("Extend the deadline"))
+            )
         if obj.is_frozen:
             links.append((version_url("comments", obj.pk), _("Comments")))
         previous = previous_circulated(obj)
@@ -404,6 +415,11 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 "<int:pk>/circulate/",
                 view(self.circulate_view),
                 name="declaration_version_circulate",
+            ),
+            path(
+                "<int:pk>/extend-deadline/",
+                view(self.extend_deadline_view),
+                name="declaration_version_extend_deadline",
             ),
             path(
                 "<int:pk>/comments/",
@@ -581,6 +597,44 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             status=400 if request.method == "POST" else 200,
         )
 
+    def extend_deadline_view(self, request, pk: int):
+        version = self.get_version(request, pk)
+        if not request.user.has_perm(CIRCULATE):
+            raise PermissionDenied
+        if version.status != Version.Status.CIRCULATED or is_adopted(
+            version.declaration
+        ):
+            raise Http404
+        form = ExtendDeadlineForm(request.POST or None, version=version)
+        if request.method == "POST" and form.is_valid() and form.save(by=request.user):
+            version.refresh_from_db()
+            self.message_user(
+                request,
+                _(
+                    "Comments on version %(number)s are now open until "
+                    "%(deadline)s: the focal points are being emailed."
+                )
+                % {"number": version.number, "deadline": self.deadline(version)},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:declaration_version_change", args=[pk])
+            )
+        title = _("Extend the deadline for comments on version %(number)s") % {
+            "number": version.number
+        }
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_extend_deadline.html",
+            self.context(
+                request,
+                version,
+                title,
+                form=form,
+                current_deadline=self.deadline(version),
+            ),
+            status=400 if request.method == "POST" else 200,
+        )
+
     def comments_view(self, request, pk: int):
         version = self.get_version(request, pk)
         groups = comments_by_paragraph(version)
@@ -719,6 +773,8 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         "text",
         "submitted_by",
         "created_at",
+        "edited_at",
+        "withdrawn_at",
     )
     fields = readonly_fields
 

@@ -26,7 +26,9 @@ class DeclarationConfig(AppConfig):
         from declaration.panels import declaration_panel
         from declaration.services import (
             CIRCULATION_EMAIL,
+            DEADLINE_EMAIL,
             compose_circulation_email,
+            compose_deadline_email,
             record_circulation_sent,
         )
         from delegations.panels import register_panel
@@ -42,5 +44,12 @@ class DeclarationConfig(AppConfig):
                 label=_("version circulated"),
                 compose=compose_circulation_email,
                 delivered=record_circulation_sent,
+            )
+        )
+        register_email_kind(
+            EmailKind(
+                name=DEADLINE_EMAIL,
+                label=_("comment deadline extended"),
+                compose=compose_deadline_email,
             )
         )

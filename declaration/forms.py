@@ -16,6 +16,8 @@ from declaration.services import (
     ParagraphText,
     add_comment,
     check_open_for_comments,
+    edit_comment,
+    extend_comment_deadline,
 )
 from delegations.models import Delegation, Language
 from dialogue.forms import add_service_error
@@ -27,7 +29,20 @@ BASE_SALT = "declaration.draft-base"
 # Focal points ------------------------------------------------------------
 
 
-class CommentForm(forms.Form):
+class FocusFirstMixin:
+    def focus_first(self) -> None:
+        """Put the focus, when the page opens, on the first field with an error,
+        else (a paragraph chosen, a refusal of the whole form) on the text."""
+        if self.is_bound and self.errors:
+            name = next((n for n in self.fields if n in self.errors), "text")
+        elif not self.is_bound and self.initial.get("paragraph"):
+            name = "text"
+        else:
+            return
+        self.fields[name].widget.attrs["autofocus"] = True
+
+
+class CommentForm(FocusFirstMixin, forms.Form):
     """A comment on, or proposed wording for, one paragraph of a circulated text."""
 
     paragraph = forms.TypedChoiceField(label=_("Paragraph"), coerce=int)
@@ -129,6 +144,53 @@ class CommentForm(forms.Form):
 
 # Where add_comment's refusals show, by their code.
 COMMENT_ERROR_FIELDS = {"paragraph": "paragraph", "empty": "text"}
+
+
+class CommentEditForm(FocusFirstMixin, forms.Form):
+    """A focal point's change to one of their delegation's comments."""
+
+    kind = CommentForm.base_fields["kind"]
+    language = CommentForm.base_fields["language"]
+    text = CommentForm.base_fields["text"]
+
+    def __init__(self, *args, comment: Comment, lang: str, action: str, **kwargs):
+        self.comment = comment
+        kwargs.setdefault(
+            "initial",
+            {"kind": comment.kind, "language": comment.language, "text": comment.text},
+        )
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = f"comment-edit-{comment.pk}"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "kind", "language", "text", Submit("save", _("Save the change"))
+        )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            check_open_for_comments(self.comment.version)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+    def save(self, *, delegation: Delegation, submitted_by: str) -> Comment | None:
+        """Return the comment changed through edit_comment, or None with the
+        service's refusal on the form."""
+        try:
+            return edit_comment(
+                self.comment,
+                delegation=delegation,
+                kind=self.cleaned_data["kind"],
+                language=self.cleaned_data["language"],
+                text=self.cleaned_data["text"],
+                submitted_by=submitted_by,
+            )
+        except ValidationError as error:
+            add_service_error(self, error, fields={"empty": "text"})
+            return None
 
 
 # Drafters (admin) -------------------------------------------------------
@@ -276,6 +338,36 @@ class CirculateForm(forms.Form):
                     _("The deadline for comments must be in the future."),
                 )
         return data
+
+
+class ExtendDeadlineForm(CirculateForm):
+    """The drafters' new, later deadline; extend_comment_deadline decides."""
+
+    def __init__(self, *args, version: Version, **kwargs):
+        super().__init__(*args, meeting=version.declaration.meeting, **kwargs)
+        self.version = version
+        self.fields["deadline_date"].label = _("comments until (new date)")
+        current = timezone.localtime(version.comment_deadline, self.meeting.tzinfo)
+        self.fields["deadline_date"].initial = current.date() + datetime.timedelta(
+            days=7
+        )
+        self.fields["deadline_time"].initial = current.time().replace(
+            second=0, microsecond=0
+        )
+
+    def save(self, *, by) -> Version | None:
+        """Return the version with the new deadline, or None with the service's
+        refusal on the date field."""
+        try:
+            return extend_comment_deadline(
+                self.version, self.cleaned_data["deadline"], by=by
+            )
+        except ValidationError as error:
+            if error.code in ("not_later", "deadline"):
+                self.add_error("deadline_date", error)
+            else:
+                self.add_error(None, error)
+            return None
 
 
 class AdoptionForm(forms.Form):

@@ -223,7 +223,20 @@ class Version(models.Model):
         )
         if stored is None or stored["status"] == self.Status.DRAFT:
             return
-        same = all(stored[name] == getattr(self, name) for name in self.FROZEN_FIELDS)
+        same = all(
+            stored[name] == getattr(self, name)
+            for name in self.FROZEN_FIELDS
+            if name != "comment_deadline"
+        ) and (
+            stored["comment_deadline"] == self.comment_deadline
+            # The one change a circulated version takes: a later deadline
+            # (extend_comment_deadline; the trigger of declaration 0005 agrees).
+            or (
+                stored["status"] == self.status == self.Status.CIRCULATED
+                and self.comment_deadline is not None
+                and self.comment_deadline > stored["comment_deadline"]
+            )
+        )
         moves_on = (
             stored["status"] == self.Status.CIRCULATED
             and self.status in self.AFTER_CIRCULATION
@@ -385,6 +398,8 @@ class Comment(models.Model):
     text = models.TextField(_("text"))
     submitted_by = models.CharField(_("submitted by"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

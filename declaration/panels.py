@@ -60,6 +60,9 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
                 "deadline": format_deadline(version.comment_deadline, meeting)
                 if version.comment_deadline
                 else "",
+                "comment_url": comment_action(link.token, version, lang)
+                if is_focal and is_open
+                else "",
                 "form": CommentForm(
                     version=version,
                     paragraphs=item.paragraphs,
@@ -80,6 +83,7 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
         "template": PANEL_TEMPLATE,
         "entries": entries,
         "is_focal_point": is_focal,
+        "token": link.token,
         "other_lang": other,
         "time_zone": meeting.time_zone,
         "meeting": meeting,

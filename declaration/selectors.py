@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from declaration.diff import Para, ParagraphDiff, diff_paragraphs
+from declaration.diff import UNCHANGED, Para, ParagraphDiff, diff_paragraphs
 from declaration.models import (
     Circulation,
     Comment,
+    Declaration,
     Paragraph,
     Version,
     number_paragraphs,
 )
+from declaration.models import paragraph_label as model_paragraph_label
 from delegations.models import AccessLink
 from dialogue.i18n import localized
 
@@ -68,10 +70,11 @@ class ParagraphComments:
 
 
 def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
-    """Return every paragraph of the version with its comments. Two queries."""
+    """Return every paragraph of the version with its comments (not those
+    withdrawn by their delegation). Two queries."""
     groups = {p.pk: ParagraphComments(p) for p in version_paragraphs(version)}
     for comment in (
-        Comment.objects.filter(version=version)
+        Comment.objects.filter(version=version, withdrawn_at__isnull=True)
         .select_related("delegation")
         .order_by("created_at", "id")
     ):
@@ -124,7 +127,11 @@ def versions_with_counts(declaration_id: int):
     return (
         Version.objects.filter(declaration_id=declaration_id)
         .annotate(
-            comment_count=Count("comments", distinct=True),
+            comment_count=Count(
+                "comments",
+                filter=Q(comments__withdrawn_at__isnull=True),
+                distinct=True,
+            ),
             opened_count=Count(
                 "circulations",
                 filter=Q(circulations__first_opened_at__isnull=False),
@@ -221,6 +228,34 @@ def circulation_recipients_preview(meeting) -> list:
     from declaration.services import circulation_recipients
 
     return list(circulation_recipients(meeting.pk).order_by("sort_order", "name_en"))
+
+
+# Reads for the packs (dialogue/packs reads declarations only through these).
+
+
+def latest_circulated(meeting) -> tuple[Declaration, Version] | None:
+    """Return the meeting's first declaration and its latest version past draft
+    (circulated, superseded or adopted), or None while there is none. 2 queries."""
+    declaration = Declaration.objects.filter(meeting=meeting).order_by("pk").first()
+    if declaration is None:
+        return None
+    latest = (
+        Version.objects.filter(declaration=declaration)
+        .exclude(status=Version.Status.DRAFT)
+        .order_by("-number")
+        .first()
+    )
+    return (declaration, latest) if latest is not None else None
+
+
+def paragraph_label(kind: str, ordinal: int) -> str:
+    """Return PP1 / OP1 (in the active language) for a paragraph."""
+    return model_paragraph_label(kind, ordinal)
+
+
+def changed_paragraphs(old: list[Para], new: list[Para]) -> list[ParagraphDiff]:
+    """Return the entries of the paragraph-aware diff that are not unchanged."""
+    return [entry for entry in diff_paragraphs(old, new) if entry.status != UNCHANGED]
 
 
 def with_paragraph_ordinal(comments: QuerySet) -> QuerySet:

@@ -474,6 +474,190 @@ def add_comment(
     )
 
 
+def _open_own_comment(comment: Comment, delegation: Delegation) -> Comment:
+    """Return the comment locked for a change by its own delegation, or raise
+    ValidationError: another delegation's (code not_own), withdrawn already
+    (withdrawn), or the version no longer open (check_open_for_comments)."""
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("version__declaration__meeting", "paragraph")
+        .get(pk=comment.pk)
+    )
+    if locked.delegation_id != delegation.pk:
+        raise ValidationError(
+            _("This comment is another delegation's."), code="not_own"
+        )
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            _("This comment was withdrawn; it can no longer change."),
+            code="withdrawn",
+        )
+    check_open_for_comments(locked.version)
+    return locked
+
+
+@transaction.atomic
+def edit_comment(
+    comment: Comment,
+    *,
+    delegation: Delegation,
+    kind: str,
+    language: str,
+    text: str,
+    submitted_by: str = "",
+) -> Comment:
+    """Return the comment with its kind, language and text replaced by its own
+    delegation, while the version takes comments (check_open_for_comments).
+
+    Side effects: updates the Comment (edited_at; the history keeps the earlier
+    text). Raises ValidationError as add_comment does, and for another
+    delegation's or a withdrawn comment.
+    """
+    comment = _open_own_comment(comment, delegation)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            _("Write your comment or the wording you propose."), code="empty"
+        )
+    if kind not in Comment.Kind.values or language not in ("en", "ru"):
+        raise ValidationError(_("Choose a kind of comment and a language."))
+    comment.kind, comment.language, comment.text = kind, language, text
+    if submitted_by:
+        comment.submitted_by = submitted_by
+    comment.edited_at = timezone.now()
+    comment._change_reason = "edited by the focal point"
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def withdraw_comment(comment: Comment, *, delegation: Delegation) -> Comment:
+    """Return the comment withdrawn by its own delegation, while the version
+    takes comments (check_open_for_comments).
+
+    The row stays (the history and the focal point's page show it as
+    withdrawn); the drafters' lists and counts leave it out. Side effects:
+    sets withdrawn_at. Raises ValidationError as edit_comment does.
+    """
+    comment = _open_own_comment(comment, delegation)
+    comment.withdrawn_at = timezone.now()
+    comment._change_reason = "withdrawn by the focal point"
+    comment.save(update_fields=["withdrawn_at"])
+    return comment
+
+
+DEADLINE_EMAIL = "deadline_extended"
+
+
+@retry_version_write
+@transaction.atomic
+def extend_comment_deadline(
+    version: Version, new_deadline: datetime.datetime, *, by=None
+) -> Version:
+    """Return the circulated version with its comment deadline moved later.
+
+    Only the circulated version of a declaration not adopted, and only to a
+    moment later than its current deadline and in the future (a passed deadline
+    may be reopened). The database's frozen-version trigger allows this one
+    change (declaration 0005). Side effects: updates comment_deadline (in the
+    history); one outbox email per focal point of the circulation, in the
+    delegation's language, sent by a worker after commit.
+    """
+    version = (
+        Version.objects.select_for_update()
+        .select_related("declaration__meeting")
+        .get(pk=version.pk)
+    )
+    _refuse_if_adopted(version.declaration)
+    if version.status != Version.Status.CIRCULATED:
+        raise ValidationError(
+            _(
+                "Only the circulated version's deadline can be extended; version "
+                "%(number)s is %(status)s."
+            )
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_circulated",
+        )
+    meeting = version.declaration.meeting
+    if new_deadline <= version.comment_deadline:
+        raise ValidationError(
+            _("The new deadline must be later than the current one, %(deadline)s.")
+            % {"deadline": format_deadline(version.comment_deadline, meeting)},
+            code="not_later",
+        )
+    if new_deadline <= timezone.now():
+        raise ValidationError(
+            _("The deadline for comments must be in the future."), code="deadline"
+        )
+    version.comment_deadline = new_deadline
+    _by(version, by).save(update_fields=["comment_deadline"])
+    queue_emails(
+        meeting.pk,
+        kind=DEADLINE_EMAIL,
+        recipients=[
+            Recipient(
+                object_id=circulation.pk,
+                email=circulation.delegation.focal_point_email,
+                language=circulation.delegation.language,
+            )
+            for circulation in version.circulations.select_related("delegation")
+            if circulation.delegation.focal_point_email
+        ],
+    )
+    return version
+
+
+def compose_deadline_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point the comment deadline was extended.
+
+    It gives the deadline as it is when the email goes out. Side effects:
+    issues (or reuses) the delegation's focal-point link. Raises NotToBeSent
+    when the record is gone, the version no longer takes comments, or the
+    delegation has no focal-point email any more.
+    """
+    circulation = (
+        Circulation.objects.select_related(
+            "version__declaration__meeting", "delegation"
+        )
+        .filter(pk=circulation_id)
+        .first()
+    )
+    if circulation is None:
+        raise NotToBeSent(_("The circulation record no longer exists."))
+    version = circulation.version
+    if not comments_open(version):
+        raise NotToBeSent(
+            _("Version %(number)s no longer takes comments.")
+            % {"number": version.number}
+        )
+    delegation = circulation.delegation
+    if not delegation.focal_point_email:
+        raise NotToBeSent(
+            _("%(delegation)s has no focal-point email.")
+            % {"delegation": delegation.localised_name}
+        )
+    meeting = version.declaration.meeting
+    link = issue_itinerary_link(delegation)
+    lang = delegation.language
+    with translation.override(lang):
+        context = {
+            "name": delegation.focal_point_name,
+            "title": version.declaration.title(lang),
+            "number": version.number,
+            "meeting": meeting,
+            "meeting_title": meeting.title(lang),
+            "deadline": format_deadline(version.comment_deadline, meeting),
+            "url": f"{link_url(link)}?lang={lang}#declaration-{version.declaration_id}",
+        }
+        subject = render_to_string(
+            "declaration/email/deadline_extended_subject.txt", context
+        )
+        body = render_to_string("declaration/email/deadline_extended_body.txt", context)
+    return Composed(
+        to=delegation.focal_point_email, subject=" ".join(subject.split()), body=body
+    )
+
+
 @retry_version_write
 @transaction.atomic
 def record_adoption(

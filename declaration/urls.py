@@ -1,6 +1,6 @@
 from django.urls import path
 
-from declaration.views import CommentView, VersionPdfView
+from declaration.views import CommentView, OwnCommentView, VersionPdfView
 
 app_name = "declaration"
 
@@ -9,6 +9,16 @@ urlpatterns = [
         "l/<str:token>/declaration/<int:version_id>/comment/",
         CommentView.as_view(),
         name="comment",
+    ),
+    path(
+        "l/<str:token>/declaration/comments/<int:comment_id>/edit/",
+        OwnCommentView.as_view(),
+        name="comment_edit",
+    ),
+    path(
+        "l/<str:token>/declaration/comments/<int:comment_id>/withdraw/",
+        OwnCommentView.as_view(withdraw=True),
+        name="comment_withdraw",
     ),
     path(
         "l/<str:token>/declaration/<int:version_id>/<str:lang>.pdf",

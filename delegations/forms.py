@@ -10,6 +10,8 @@ from delegations.models import Language
 from delegations.validators import normalise_phone
 from dialogue.models import validate_country_code
 
+PHONE_EXAMPLE = "+993 12 345678"  # in the help text and in normalise_phone's error
+
 
 class SelfServiceForm(forms.Form):
     """What a delegate (or their focal point) may confirm or correct."""
@@ -76,7 +78,17 @@ class SelfServiceForm(forms.Form):
         )
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except ValidationError as exc:
+            # The error takes the help text's place under the field: the form
+            # of a number is said once, in the error if it is not there yet.
+            field = self.fields["phone"]
+            messages = list(exc.messages)
+            if PHONE_EXAMPLE not in " ".join(messages):
+                messages.append(str(field.help_text))
+            field.help_text = self["phone"].help_text = ""  # the bound copy too
+            raise ValidationError(messages) from None
 
     def clean_passport_nationality(self):
         value = self.cleaned_data["passport_nationality"].upper()

@@ -55,6 +55,21 @@ def comment_url(world, role):
     )
 
 
+FOCAL_POINTS_READ = {**FOCAL_POINTS_ONLY, "other_focal_point": 200}
+
+
+def own_comment_url(action):
+    """The other focal point's own comment (every other role: not theirs)."""
+
+    def url(world, role):
+        comment = versions(world).comment_other
+        return (
+            f"/l/{own_token(world, role)}/declaration/comments/{comment.pk}/{action}/"
+        )
+
+    return url
+
+
 CASES = [
     AccessCase(
         "l/<str:token>/declaration/<int:version_id>/comment/",
@@ -62,6 +77,39 @@ CASES = [
         FOCAL_POINTS_ONLY,
         method="post",
         data={"kind": "comment", "language": "en", "text": "Matrix comment"},
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/<int:version_id>/comment/",
+        comment_url,
+        FOCAL_POINTS_READ,
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/comments/<int:comment_id>/edit/",
+        own_comment_url("edit"),
+        FOCAL_POINTS_READ,
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/comments/<int:comment_id>/edit/",
+        own_comment_url("edit"),
+        FOCAL_POINTS_ONLY,
+        method="post",
+        data={"kind": "comment", "language": "en", "text": "Matrix edit"},
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/comments/<int:comment_id>/withdraw/",
+        own_comment_url("withdraw"),
+        FOCAL_POINTS_READ,
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/comments/<int:comment_id>/withdraw/",
+        own_comment_url("withdraw"),
+        FOCAL_POINTS_ONLY,
+        method="post",
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/extend-deadline/",
+        admin_version("extend-deadline/"),
+        STAFF_BOTH,
     ),
     AccessCase(
         "l/<str:token>/declaration/<int:version_id>/<str:lang>.pdf",
@@ -123,7 +171,7 @@ CASES = [
 
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES), ids=matrix_ids(CASES))
 def test_access(world, declaration_world, case, role):
-    if case.method == "post" and "comment" in case.route:
+    if case.method == "post" and case.route.endswith("/comment/"):
         paragraph = declaration_world.circulated.paragraphs.get(position=2)
         case = AccessCase(
             case.route,

@@ -104,14 +104,26 @@ def post_comment(client, token, version, **data):
     return client.post(comment_url(token, version), values)
 
 
+def follow_refusal(client, response, token, version, lang="en"):
+    """Return the page a refused comment redirects to (PRG): the comment form
+    of the version, with what was typed and the errors at their fields."""
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{comment_url(token, version, lang)}#comment-form-{version.pk}"
+    )
+    shown = client.get(response["Location"])
+    assert shown.status_code == 200
+    return shown.content.decode()
+
+
 def test_comment_is_saved_and_shown_to_its_delegation(world, declaration_world, client):
     version = declaration_world.circulated
     response = post_comment(client, world.token("focal_point"), version)
+    saved = Comment.objects.latest("id")
     assert response.status_code == 302
     assert response["Location"] == (
-        f"/l/{world.token('focal_point')}/?lang=en#declaration-{version.declaration_id}"
+        f"/l/{world.token('focal_point')}/?lang=en#own-comment-{saved.pk}"
     )
-    saved = Comment.objects.latest("id")
     assert (saved.delegation, saved.paragraph.position, saved.kind, saved.text) == (
         world.delegation,
         2,
@@ -126,9 +138,9 @@ def test_comment_with_empty_text_keeps_choices_and_says_why(
     world, declaration_world, client
 ):
     version = declaration_world.circulated
-    response = post_comment(client, world.token("focal_point"), version, text="  ")
-    html = response.content.decode()
-    assert response.status_code == 400
+    token = world.token("focal_point")
+    response = post_comment(client, token, version, text="  ")
+    html = follow_refusal(client, response, token, version)
     assert "Write your comment or the wording you propose." in html
     assert Comment.objects.filter(version=version).count() == 2
 
@@ -145,8 +157,7 @@ def test_comment_on_paragraph_of_another_version_is_refused_and_text_kept(
         paragraph=foreign.pk,
         text="My carefully drafted wording",
     )
-    html = response.content.decode()
-    assert response.status_code == 400
+    html = follow_refusal(client, response, world.token("focal_point"), version)
     assert "This paragraph is not part of version 2." in html
     assert "My carefully drafted wording</textarea>" in html
     assert Comment.objects.filter(text="My carefully drafted wording").count() == 0
@@ -169,8 +180,7 @@ def test_comment_after_deadline_is_refused_with_clear_message_and_text_kept(
     response = post_comment(
         client, world.token("focal_point"), version, text="Too late, but kept"
     )
-    html = response.content.decode()
-    assert response.status_code == 400
+    html = follow_refusal(client, response, world.token("focal_point"), version)
     assert "The deadline for comments on version 1 passed on" in html
     assert (
         "It is kept below, so that you can send it to the secretariat by email."
@@ -188,8 +198,7 @@ def test_comment_on_superseded_version_is_refused(world, declaration_world, clie
         paragraph=version.paragraphs.first().pk,
         text="Old wording",
     )
-    html = response.content.decode()
-    assert response.status_code == 400
+    html = follow_refusal(client, response, world.token("focal_point"), version)
     assert (
         "Version 1 is no longer open for comments: it is superseded. Your text "
         "was not saved."

@@ -281,3 +281,18 @@ def test_self_service_impossible_passport_dates_refused(client):
     assert response.status_code == 400
     assert "Give a date of birth in the past." in html
     assert "A passport is valid for at most 15 years" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("phone", ["12345", "+993 1"])
+def test_self_service_phone_error_says_the_form_once(client, lang, phone):
+    link = issue_itinerary_link(DelegateFactory())
+    response = client.post(
+        f"/l/{link.token}/details/?lang={lang}", details_form(phone=phone)
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    # The example is in the error (normalise_phone's, or the help moved into
+    # it), and the help text no longer repeats it under the field.
+    assert html.count("+993 12 345678") == 1
+    assert "hint_id_phone" not in html
