@@ -37,6 +37,11 @@ class RefuseAllFetcher(URLFetcher):
                 return URLFetcherResponse(
                     url, body=data, headers={"Content-Type": "font/ttf"}
                 )
+        from dialogue.documents import media_bytes
+
+        image = media_bytes(url)  # the meeting's logo on the letterhead
+        if image is not None:
+            return URLFetcherResponse(url, body=image)
         self.refused.append(url)
         raise FetchRefused(f"the declaration PDF fetches nothing: {url[:80]}")
 
@@ -56,6 +61,7 @@ def render_html(version: Version, lang: str) -> str:
                 "meeting": meeting,
                 "meeting_title": meeting.title(lang),
                 "city": getattr(meeting, f"city_{lang}"),
+                "letterhead": letterhead(meeting, lang),
                 "paragraphs": [
                     {"paragraph": p, "text": p.text(lang)}
                     for p in version_paragraphs(version)
@@ -69,14 +75,31 @@ def render_html(version: Version, lang: str) -> str:
         )
 
 
+def letterhead(meeting, lang: str) -> dict:
+    """Return the meeting's letterhead for the PDF: logo, alt text, organisers."""
+    from dialogue.documents import meeting_image
+
+    lines = [
+        line.strip()
+        for line in getattr(meeting, f"letterhead_{lang}").splitlines()
+        if line.strip()
+    ]
+    return {
+        "logo": meeting_image(meeting, "logo"),
+        "logo_alt": getattr(meeting, f"logo_alt_{lang}") or meeting.title(lang),
+        "lines": lines or [getattr(meeting, f"organisers_{lang}")],
+        "symbol": meeting.document_symbol,
+    }
+
+
 def render_version_pdf(
     version: Version, lang: str, *, fetcher: RefuseAllFetcher | None = None
 ) -> bytes:
-    """Return the version's text as a tagged PDF in one language."""
+    """Return the version's text as a tagged PDF/UA-1 file in one language."""
     html = render_html(version, lang)
     return HTML(
         string=html, base_url=None, url_fetcher=fetcher or RefuseAllFetcher()
-    ).write_pdf(pdf_tags=True)
+    ).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def pdf_filename(version: Version, lang: str) -> str:

@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -262,6 +263,19 @@ class Delegate(models.Model):
 
     def position(self, lang: str | None = None) -> str:
         return localized(self, "position", lang)
+
+    def formal_name(self, lang: str | None = None) -> str:
+        """Return the name with its honorific in lang: "H.E. …", «г‑н …».
+
+        The honorific and the name are held together by a no-break space, and
+        the hyphen of «г-н» is a non-breaking one.
+        """
+        name = self.name(lang)
+        if not self.honorific:
+            return name
+        with translation.override((lang or "en")[:2]):
+            title = str(self.Honorific(self.honorific).label)
+        return f"{title.replace('-', chr(0x2011))}\u00a0{name}"
 
     @property
     def phone_display(self) -> str:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from delegations.models import Delegate, Delegation, FlightLeg
 from delegations.selectors import prefetch_travel
+from dialogue.documents import airport_place, meeting_image, place
 from dialogue.i18n import localized
 from dialogue.models import Meeting
 
@@ -67,6 +68,29 @@ def paragraphs(text: str) -> list[str]:
     return [printable(p) for p in parts if p]
 
 
+BULLET_MARKS = ("- ", "\u2022 ", "* ", "\u2013 ")
+
+
+def text_blocks(text: str, key: str) -> list[dict]:
+    """Return paragraphs as blocks: lines typed as "- item" become one list.
+
+    Each block has a key (key-0, key-1, ...) that the bilingual edition pairs
+    the English and Russian blocks by.
+    """
+    blocks: list[dict] = []
+    for line in paragraphs(text):
+        mark = next((m for m in BULLET_MARKS if line.startswith(m)), None)
+        if mark is None:
+            blocks.append({"kind": "p", "text": line})
+        elif blocks and blocks[-1]["kind"] == "ul":
+            blocks[-1]["items"].append(line[len(mark) :])
+        else:
+            blocks.append({"kind": "ul", "items": [line[len(mark) :]]})
+    for index, block in enumerate(blocks):
+        block["key"] = f"{key}-{index}"
+    return blocks
+
+
 def meeting_dates(meeting: Meeting, lang: str) -> str:
     if meeting.start_date == meeting.end_date:
         return fmt_date(meeting.start_date, lang)
@@ -77,7 +101,15 @@ def meeting_dates(meeting: Meeting, lang: str) -> str:
 
 
 def meeting_facts(meeting: Meeting, lang: str) -> dict:
+    venue = localized(meeting, "venue", lang)
+    city = localized(meeting, "city", lang)
     return {
+        "letterhead": paragraphs(localized(meeting, "letterhead", lang)),
+        "logo": meeting_image(meeting, "logo"),
+        "logo_alt": localized(meeting, "logo_alt", lang)
+        or localized(meeting, "short_title", lang),
+        "symbol": meeting.document_symbol,
+        "place": place(venue, city, meeting.country_name(lang)),
         "title": localized(meeting, "title", lang),
         "short_title": localized(meeting, "short_title", lang),
         "dates": meeting_dates(meeting, lang),
@@ -102,11 +134,8 @@ def overview_blocks(meeting: Meeting, lang: str) -> list[dict]:
         ]
     blocks = []
     for field, heading in headings:
-        blocks.append({"kind": "h2", "text": heading})
-        blocks += [
-            {"kind": "p", "text": p}
-            for p in paragraphs(localized(meeting, field, lang))
-        ]
+        blocks.append({"kind": "h2", "text": heading, "key": field})
+        blocks += text_blocks(localized(meeting, field, lang), field)
     return blocks
 
 
@@ -149,18 +178,19 @@ def programme_blocks(sessions: list, lang: str) -> list[dict]:
         blocks.append(
             {
                 "kind": "session",
+                "key": f"session-{session.pk}",
                 "day": fmt_date(start.date(), lang),
                 "time": f"{fmt_time(start)}–{fmt_time(end)}",
                 "title": session.title(lang),
                 "details": " · ".join(d for d in details if d),
                 "description": paragraphs(session.description(lang)),
                 "chairs_label": chairs_label,
-                "chairs": ", ".join(p.name(lang) for p in people),
+                "chairs": ", ".join(formal_name(p, lang) for p in people),
                 "slots": [
                     {
                         "order": row.slot.position,
                         "clock": f"{fmt_time(row.starts)}–{fmt_time(row.ends)}",
-                        "speaker": row.slot.speaker.name(lang),
+                        "speaker": formal_name(row.slot.speaker, lang),
                         "delegation": row.slot.speaker.delegation.name(lang),
                         "subject": row.slot.subject(lang),
                         "minutes": row.slot.minutes,
@@ -180,14 +210,21 @@ def programme_blocks(sessions: list, lang: str) -> list[dict]:
     return blocks
 
 
-def participant_blocks(delegations: list[Delegation], lang: str) -> list[dict]:
+def formal_name(person, lang: str) -> str:
+    """Return a delegate's name with the honorific (a name alone otherwise)."""
+    formal = getattr(person, "formal_name", None)
+    return formal(lang) if formal else person.name(lang)
+
+
+def participant_blocks(delegations: "list[Delegation]", lang: str) -> list[dict]:
     """Return one block per delegation with its delegates in the pack's script."""
     return [
         {
             "kind": "delegation",
+            "key": f"delegation-{delegation.pk}",
             "name": delegation.name(lang),
             "delegates": [
-                {"name": d.name(lang), "position": d.position(lang)}
+                {"name": formal_name(d, lang), "position": d.position(lang)}
                 for d in delegation.delegates.all()
             ],
         }
@@ -285,6 +322,7 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
         blocks = [
             {
                 "kind": "p",
+                "key": "declaration-intro",
                 "muted": True,
                 "text": _("%(title)s, version %(number)s, circulated on %(date)s.")
                 % {
@@ -297,17 +335,27 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
         blocks += [
             {
                 "kind": "para",
+                "key": f"para-{index}",
                 "number": f"{p['number']}." if p["number"] else "",
                 "operative": p["operative"],
                 "text": printable(para.text),
             }
-            for p, para in zip(latest["paragraphs"], latest["paras"][lang], strict=True)
+            for index, (p, para) in enumerate(
+                zip(latest["paragraphs"], latest["paras"][lang], strict=True)
+            )
         ]
-        blocks.append({"kind": "h2", "text": _("Changes since the previous version")})
+        blocks.append(
+            {
+                "kind": "h2",
+                "key": "changes",
+                "text": _("Changes since the previous version"),
+            }
+        )
         if previous is None:
             blocks.append(
                 {
                     "kind": "p",
+                    "key": "changes-note",
                     "muted": True,
                     "text": _("This is the first circulated version."),
                 }
@@ -316,13 +364,21 @@ def declaration_blocks(found: tuple | None, lang: str) -> tuple[dict, list[dict]
         blocks.append(
             {
                 "kind": "p",
+                "key": "changes-note",
                 "muted": True,
                 "text": _("Compared with version %(number)s.")
                 % {"number": previous["number"]},
             }
         )
         changes = version_changes(previous, latest, lang)
-        blocks += changes or [{"kind": "p", "muted": True, "text": _("No changes.")}]
+        blocks += changes or [
+            {
+                "kind": "p",
+                "key": "changes-none",
+                "muted": True,
+                "text": _("No changes."),
+            }
+        ]
     return facts, blocks
 
 
@@ -342,8 +398,20 @@ def version_changes(previous: dict, latest: dict, lang: str) -> list[dict]:
     if key not in _changes_cache:
         if len(_changes_cache) > 32:
             _changes_cache.clear()
+        # One key per paragraph in both languages (its place in the new version,
+        # or in the old one when removed): the bilingual edition pairs the
+        # English and Russian changes by it, also when only one language changed.
+        places = {
+            side: {p.label: i for i, p in enumerate(version["paras"][lang])}
+            for side, version in (("new", latest), ("old", previous))
+        }
         _changes_cache[key] = [
             change_block(entry)
+            | {
+                "key": f"change-new-{places['new'][entry.new.label]}"
+                if entry.new
+                else f"change-old-{places['old'][entry.old.label]}"
+            }
             for entry in diff_paragraphs(previous["paras"][lang], latest["paras"][lang])
             if entry.status != UNCHANGED
         ]
@@ -391,7 +459,7 @@ def practical_blocks(meeting: Meeting, lang: str) -> list[dict]:
         else:
             languages = ", ".join(str(names[code]) for code in codes)
         rows = [
-            (_("Venue"), f"{facts['venue']}, {facts['city']}, {facts['country']}"),
+            (_("Venue"), facts["place"]),
             (_("Date"), facts["dates"]),
             (
                 _("Times"),
@@ -409,7 +477,33 @@ def practical_blocks(meeting: Meeting, lang: str) -> list[dict]:
             (_("Secretariat email"), meeting.secretariat_email),
             (_("Secretariat phone"), meeting.secretariat_phone),
         ]
-    return [{"kind": "dl", "rows": [(k, v) for k, v in rows if v]}]
+        rows = [(k, [printable(v)]) for k, v in rows]
+        headings = practical_headings()
+        rows += [
+            (headings[field], paragraphs(localized(meeting, field, lang)))
+            for field in Meeting.PRACTICAL_FIELDS
+        ]
+    # One block a row: the bilingual edition sets each row beside its twin.
+    return [
+        {"kind": "dl", "key": f"practical-{index}", "rows": [(term, value)]}
+        for index, (term, value) in enumerate(rows)
+        if value and any(value)
+    ]
+
+
+def practical_headings() -> dict:
+    """Return the practical information's row headings (active language)."""
+    return {
+        "visa": _("Visa"),
+        "arrival": _("Arrival and airport reception"),
+        "accreditation": _("Accreditation and badges"),
+        "security": _("Security"),
+        "dress_code": _("Dress code"),
+        "local_transport": _("Local transport"),
+        "currency": _("Currency"),
+        "climate": _("Climate"),
+        "emergency_numbers": _("Emergency numbers"),
+    }
 
 
 @dataclass
@@ -417,7 +511,7 @@ class MeetingData:
     """What every pack of a meeting reads, loaded in a fixed number of queries."""
 
     meeting: Meeting
-    delegations: list[Delegation]  # delegates prefetched, in order
+    delegations: "list[Delegation]"  # delegates prefetched, in order
     sessions: list
     declaration: tuple | None
 
@@ -463,21 +557,28 @@ def shared_content(data: MeetingData, lang: str) -> dict:
 # The delegation's own part ------------------------------------------------------
 
 
-def traveller_block(delegate: Delegate, meeting: Meeting, lang: str) -> dict:
-    """Return a delegate's flights (local times), hotel stays and transfers."""
+def traveller_block(delegate: "Delegate", meeting: Meeting, lang: str) -> dict:
+    """Return a delegate's flights (local times), hotel stays and transfers.
+
+    Cancelled flights are not among them (the selectors leave them out).
+    """
     tz = meeting.tzinfo
     return {
         "kind": "traveller",
-        "name": delegate.name(lang),
+        "key": f"traveller-{delegate.pk}",
+        "name": formal_name(delegate, lang),
         "position": delegate.position(lang),
         "flights": [
             {
                 "flight": f"{f.carrier} {f.flight_number}",
-                "route": f"{f.from_airport} – {f.to_airport}",
+                "route": f"{airport_place(f.from_airport, lang)} – "
+                f"{airport_place(f.to_airport, lang)}",
                 "departs": fmt_datetime(f.departs_local, lang),
-                "departs_zone": f"{f.from_airport}, {utc_offset(f.departs_local)}",
+                "departs_zone": f"{airport_place(f.from_airport, lang)}, "
+                f"{utc_offset(f.departs_local)}",
                 "arrives": fmt_datetime(f.arrives_local, lang),
-                "arrives_zone": f"{f.to_airport}, {utc_offset(f.arrives_local)}",
+                "arrives_zone": f"{airport_place(f.to_airport, lang)}, "
+                f"{utc_offset(f.arrives_local)}",
                 "booking": f.booking_reference,
             }
             for f in delegate.flights.all()
@@ -502,7 +603,7 @@ def traveller_block(delegate: Delegate, meeting: Meeting, lang: str) -> dict:
     }
 
 
-def own_content(delegation: Delegation, meeting: Meeting, lang: str) -> dict:
+def own_content(delegation: "Delegation", meeting: Meeting, lang: str) -> dict:
     """Return the delegation's own pages: each delegate's itinerary.
 
     Reads delegation.delegates.all() with flights, hotel stays and transfers

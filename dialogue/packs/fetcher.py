@@ -1,6 +1,6 @@
 """The URL fetcher WeasyPrint uses: our own static files and our font, nothing else.
 
-Two schemes are served:
+Three schemes are served:
 
 * ``dialogue-static:<path>``: a file found by django.contrib.staticfiles finders
   (static/ of the project), e.g. ``dialogue-static:css/pdf.css``;
@@ -8,7 +8,9 @@ Two schemes are served:
   fontpkg-noto-sans wheel, so Cyrillic renders in the same embedded font on
   every machine the project installs on. The scheme has letters only, so that
   collectstatic's manifest storage leaves the url() in pdf.css alone (it skips
-  ``^[a-z]+:`` URLs and would look for a file named "dialogue-font:..." otherwise).
+  ``^[a-z]+:`` URLs and would look for a file named "dialogue-font:..." otherwise);
+* ``dialoguemedia:<name>``: a meeting's uploaded logo or signature under
+  MEDIA_ROOT/meetings/ (dialogue.documents.media_bytes).
 
 Everything else (``file:``, ``http:``, ``https:``, ``data:``, ``ftp:`` ...) is
 refused: logged and never opened. WeasyPrint then leaves the resource out.
@@ -24,6 +26,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from dialogue.documents import media_bytes
 
 logger = logging.getLogger("dialogue.packs")
 
@@ -129,6 +133,12 @@ class SafeURLFetcher(URLFetcher):
                 return URLFetcherResponse(
                     url, body=data, headers={"Content-Type": "font/ttf"}
                 )
+        image = media_bytes(url)
+        if image is not None:  # the meeting's logo or signature (dialogue.documents)
+            mime, _ = mimetypes.guess_type(url)
+            return URLFetcherResponse(
+                url, body=image, headers={"Content-Type": mime or "image/png"}
+            )
         path = self.resolve(url)
         if path is None:
             self.refused.append(url)

@@ -10,8 +10,14 @@ from django.utils.translation import gettext as _
 from delegations.models import Delegate, FlightLeg
 from delegations.selectors import prefetch_travel
 from dialogue.countries import country_name
+from dialogue.documents import airport_place, meeting_image
 from dialogue.i18n import localized
-from dialogue.packs.content import fmt_date, fmt_datetime, meeting_dates
+from dialogue.packs.content import (
+    fmt_date,
+    fmt_datetime,
+    meeting_dates,
+    paragraphs,
+)
 
 
 def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
@@ -42,15 +48,16 @@ def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
             (
                 _("Arrival"),
                 f"{arrival.carrier} {arrival.flight_number}, "
-                f"{fmt_datetime(arrival.arrives_local, lang)} ({arrival.to_airport})"
+                f"{fmt_datetime(arrival.arrives_local, lang)}, "
+                f"{airport_place(arrival.to_airport, lang)}"
                 if arrival
                 else "",
             ),
             (
                 _("Departure"),
                 f"{departure.carrier} {departure.flight_number}, "
-                f"{fmt_datetime(departure.departs_local, lang)} "
-                f"({departure.from_airport})"
+                f"{fmt_datetime(departure.departs_local, lang)}, "
+                f"{airport_place(departure.from_airport, lang)}"
                 if departure
                 else "",
             ),
@@ -64,7 +71,8 @@ def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
             ),
         ]
         body = [
-            _("To the consular authorities of %(country)s")
+            localized(meeting, "visa_addressee", lang)
+            or _("To the Consular Section of the Embassy of %(country)s")
             % {"country": meeting.country_name(lang)},
             _(
                 "The secretariat of the %(meeting)s, to be held in %(city)s on "
@@ -96,9 +104,28 @@ def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
             "facts": [(k, v) for k, v in facts if v],
             "closing": closing,
             "signature": _("Secretariat of the meeting"),
+            "signatory_name": localized(meeting, "signatory_name", lang),
+            "signatory_title": localized(meeting, "signatory_title", lang),
             "organisers": localized(meeting, "organisers", lang),
+            "letterhead": paragraphs(localized(meeting, "letterhead", lang)),
+            "logo": meeting_image(meeting, "logo"),
+            "logo_alt": localized(meeting, "logo_alt", lang)
+            or localized(meeting, "short_title", lang),
+            "reference_label": _("Reference"),
             "date": fmt_date(timezone.localdate(), lang),
         }
+
+
+def paired_facts(en: list, ru: list) -> list[tuple]:
+    """Return (English term, Russian term, values) rows of the one facts table.
+
+    values is one string when both languages print the same (a passport
+    number), else the English and the Russian value.
+    """
+    return [
+        (term_en, term_ru, [value_en] if value_en == value_ru else [value_en, value_ru])
+        for (term_en, value_en), (term_ru, value_ru) in zip(en, ru, strict=True)
+    ]
 
 
 def letter_content(delegate_id: int) -> dict:
@@ -117,6 +144,10 @@ def letter_content(delegate_id: int) -> dict:
         "doc_title": f"{en['heading']}: {delegate.name_latin}",
         "running": f"{meeting.short_title_en} / {meeting.short_title_ru}",
         "reference": f"{meeting.slug.upper()}/VISA/{delegate.pk:04d}",
+        "langs": ("en", "ru"),
+        "heads": [en, ru],
+        "signature_image": meeting_image(meeting, "signature"),
+        "facts": paired_facts(en["facts"], ru["facts"]),
         "en": en,
         "ru": ru,
         "rows": [

@@ -23,10 +23,9 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
-from itertools import zip_longest
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -81,8 +80,77 @@ def section(edition: str, key: str, contents: dict) -> dict:
     English and Russian blocks row by row (side by side).
     """
     langs = edition_langs(edition)
-    rows = list(zip_longest(*(contents[lang] for lang in langs)))
+    if edition == "bilingual":
+        rows = paired_rows(*(split_for_pairs(contents[lang]) for lang in langs))
+    else:
+        rows = [(block,) for block in contents[langs[0]]]
     return {"id": key, "title": title_for(edition, key), "rows": rows}
+
+
+def split_for_pairs(blocks: list[dict]) -> list[dict]:
+    """Return the blocks with each session cut into its heading and its slots.
+
+    Side by side, a row is one English block beside its Russian twin and is not
+    broken across pages; a session's speakers then get a row each, so a long
+    session still breaks between speakers, in both columns at once.
+    """
+    out = []
+    for block in blocks:
+        if block.get("kind") != "session":
+            out.append(block)
+            continue
+        out.append({**block, "kind": "session_head", "slots": []})
+        out += [
+            {"kind": "slot", "key": f"{block['key']}-slot-{index}", "slot": slot}
+            for index, slot in enumerate(block["slots"])
+        ]
+    return out
+
+
+def paired_rows(left: list[dict], right: list[dict]) -> list[tuple]:
+    """Return (English, Russian) rows: blocks with the same key side by side.
+
+    A block whose twin is missing gets an empty cell, or a note for a change
+    made in one language only, so nothing after it moves to the wrong row.
+    Blocks without a key pair by position.
+    """
+
+    def keyed(blocks):
+        return [
+            (block.get("key") or ("#", index), block)
+            for index, block in enumerate(blocks)
+        ]
+
+    left_keys, right_keys = keyed(left), keyed(right)
+    right_index = {key: index for index, (key, _b) in enumerate(right_keys)}
+    left_set = {key for key, _b in left_keys}
+    rows, position = [], 0
+
+    def right_only(until: int) -> None:
+        for other_key, other in right_keys[position:until]:
+            if other_key not in left_set:
+                rows.append((missing_twin(other, "en"), other))
+
+    for key, block in left_keys:
+        index = right_index.get(key)
+        if index is None:
+            rows.append((block, missing_twin(block, "ru")))
+            continue
+        if index >= position:
+            right_only(index)
+            position = index + 1
+        rows.append((block, right_keys[index][1]))
+    right_only(len(right_keys))
+    return rows
+
+
+def missing_twin(block: dict, lang: str) -> dict | None:
+    """Return what stands beside a block that has no twin in lang."""
+    if block.get("kind") != "change":
+        return None
+    with translation.override(lang):
+        text = _("This paragraph did not change in this language.")
+    return {"kind": "p", "muted": True, "text": text}
 
 
 class PackRenderer:
@@ -266,6 +334,7 @@ class PackRenderer:
             "contents_title": title_for(edition, "contents"),
             "entries": entries,
             "edition_label": edition_label(edition),
+            "issued": issued_line(langs),
         }
 
     def render_whole(
@@ -314,6 +383,22 @@ class PackRenderer:
     def render_letter(self, letter: dict) -> tuple[bytes, int]:
         document = self.layout("pdf/visa_letter.html", letter)
         return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+
+
+def issued_line(langs) -> str:
+    """Return "Issued on 2 December 2026" in the edition's languages.
+
+    The cover's date is the day the pack is laid out: a pack is laid out again
+    whenever what it shows changes, so it is the date of this issue.
+    """
+    from dialogue.packs.content import fmt_date
+
+    today = timezone.localdate()
+    parts = []
+    for lang in langs:
+        with translation.override(lang):
+            parts.append(_("Issued on %(date)s") % {"date": fmt_date(today, lang)})
+    return " / ".join(parts)
 
 
 def edition_label(edition: str) -> str:
