@@ -298,8 +298,8 @@ def run_render(meeting, concurrency, *, clear=False):
     Wall seconds run from queue_packs (fingerprints of every pack, skips) to the
     last queued pack being ready; the workers' start-up is not counted.
     """
-    from dialogue.models import Pack
-    from dialogue.services import queue_packs
+    from dialogue.packs.models import Pack
+    from dialogue.packs.services import queue_packs
 
     if clear:
         Pack.objects.filter(meeting=meeting).delete()
@@ -438,7 +438,7 @@ def main():
     setup_django()
     from django.db import connection
 
-    from dialogue.packs.fetcher import warm_fonts
+    from dialogue.fonts import warm_fonts
 
     warm_fonts()  # once per machine; not part of any case
     if args.fixture:

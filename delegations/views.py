@@ -21,15 +21,9 @@ from delegations.selectors import (
     travel_warnings,
 )
 from delegations.services import record_link_opened, update_own_details
+from dialogue.http import private
 from dialogue.i18n import normalise_language, requested_language
 from dialogue.ids import parse_id
-
-
-def private(response):
-    """Mark a link page as personal: not cached by proxies, not indexed."""
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 class LinkMixin:

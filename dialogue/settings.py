@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "delegations",
     "agenda",
     "declaration",
+    "dialogue.packs",
     "dashboard",
 ]
 
@@ -287,6 +288,10 @@ WORK_LEASE_SECONDS = int(os.environ.get("WORK_LEASE_SECONDS", "10"))
 PACK_SWEEP_INTERVAL = int(os.environ.get("PACK_SWEEP_INTERVAL", "5"))
 # A render stopped this many times (worker died, hard time limit) is failed.
 PACK_MAX_ATTEMPTS = int(os.environ.get("PACK_MAX_ATTEMPTS", "3"))
+# Paint the pages every pack shares once and replay them (dialogue/packs/replay.py);
+# off, or on a WeasyPrint outside the versions it was written for, every page is
+# painted afresh (the same PDF, slower).
+PACK_REPLAY = env_bool("PACK_REPLAY", True)
 
 # --- Import/export of delegates and flights (issue 3) -------------------------
 # Files wait between preview and confirm under MEDIA_ROOT/import-tmp (0o700 folder,

@@ -6,3 +6,9 @@ class OutboxConfig(AppConfig):
     name = "dialogue.outbox"
     label = "outbox"
     verbose_name = _("Outbox")
+
+    def ready(self):
+        from dialogue.outbox.services import sweep_stale_emails
+        from dialogue.sweeps import register_sweep
+
+        register_sweep(sweep_stale_emails)

@@ -29,7 +29,7 @@ def _version_files() -> list[Path]:
 @cache
 def template_version() -> str:
     """Return a short hash of the templates, stylesheet, labels and renderer."""
-    from dialogue.packs.fetcher import font_files
+    from dialogue.fonts import font_files
 
     digest = hashlib.sha256(f"{RENDER_FORMAT}|{weasyprint.__version__}".encode())
     for path in _version_files():

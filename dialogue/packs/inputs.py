@@ -9,7 +9,7 @@ delegation's packs get a new fingerprint.
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.models import Meeting, Pack
+from dialogue.models import Meeting
 from dialogue.packs.content import (
     delegation_with_travel,
     load_meeting_data,
@@ -18,6 +18,7 @@ from dialogue.packs.content import (
 )
 from dialogue.packs.fingerprint import fingerprint
 from dialogue.packs.letters import letter_content
+from dialogue.packs.models import Pack
 from dialogue.packs.render import edition_langs, renderer
 
 

@@ -12,4 +12,4 @@ def packs_panel(link, delegates, lang: str) -> dict | None:
     packs = delegation_packs(link_delegation(link))
     if not packs:
         return None
-    return {"template": "dialogue/pack_panel.html", "packs": packs, "token": link.token}
+    return {"template": "packs/pack_panel.html", "packs": packs, "token": link.token}

@@ -16,13 +16,58 @@ recorded the first time and replayed afterwards:
 A page whose drawing needs more than that (images, patterns, shadings, groups,
 glyphs missing from the font, or marks placed on the page before the drawing)
 is painted normally, every time.
+
+All of this reads WeasyPrint's and pydyf's internals (Page.paint, Stream.clone
+and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"]), as of the
+versions in SUPPORTED_WEASYPRINT. On any other WeasyPrint, or with the setting
+PACK_REPLAY off, every page is painted afresh (plain WeasyPrint: the same PDF,
+slower); the version case is logged once per process.
 """
 
 import copy
+import logging
 
 import pydyf
+import weasyprint
+from django.conf import settings
 from weasyprint.document import Page
 from weasyprint.pdf.stream import Stream
+
+logger = logging.getLogger("dialogue.packs")
+
+# [from, to): the WeasyPrint versions whose internals this module was written for.
+SUPPORTED_WEASYPRINT = ((70, 0), (71, 0))
+_warned: set[str] = set()
+
+
+def version_supported(version: str) -> bool:
+    """Return whether a WeasyPrint version is one replay was written for."""
+    try:
+        parts = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        return False
+    low, high = SUPPORTED_WEASYPRINT
+    return low <= (parts + (0,))[:2] < high
+
+
+def replay_enabled() -> bool:
+    """Return whether shared pages are replayed: PACK_REPLAY on, and a supported
+    WeasyPrint (else plain painting, with one warning per process and version)."""
+    if not getattr(settings, "PACK_REPLAY", True):
+        return False
+    version = weasyprint.__version__
+    if version_supported(version):
+        return True
+    if version not in _warned:
+        _warned.add(version)
+        logger.warning(
+            "WeasyPrint %s is outside the versions pack replay was written for "
+            "(%s to %s): painting every page afresh.",
+            version,
+            ".".join(map(str, SUPPORTED_WEASYPRINT[0])),
+            ".".join(map(str, SUPPORTED_WEASYPRINT[1])),
+        )
+    return False
 
 
 class Recording:
@@ -75,6 +120,9 @@ class ReplayPage(Page):
     _recording = None  # a Recording, or False when the page cannot be replayed
 
     def paint(self, stream, scale=1):
+        if not replay_enabled():
+            super().paint(stream, scale)
+            return
         tagged = stream._tags is not None
         if self._recording is None:
             self._recording = self._record(stream, scale)
@@ -144,7 +192,12 @@ class ReplayPage(Page):
 
 
 def make_replayable(document):
-    """Turn the document's pages into ReplayPages (in place); return it."""
+    """Turn the document's pages into ReplayPages (in place); return it.
+
+    Leaves them plain when replay is off (replay_enabled).
+    """
+    if not replay_enabled():
+        return document
     for page in document.pages:
         if type(page) is Page:
             page.__class__ = ReplayPage
@@ -159,6 +212,8 @@ def _page_references(self):
     tenth of a 36-page pack's time). Pages are only ever appended, so the tuple
     for a given number of pages never changes.
     """
+    if not replay_enabled():
+        return _plain_page_references(self)
     kids = self.pages["Kids"]
     cached = self.__dict__.get("_page_references")
     if cached is None or cached[0] != len(kids):
@@ -167,7 +222,13 @@ def _page_references(self):
     return cached[1]
 
 
+_plain_page_references = pydyf.PDF.page_references.fget
+
+
 def speed_up_page_references() -> None:
-    """Install the memoised page_references on pydyf.PDF (same results)."""
+    """Install the memoised page_references on pydyf.PDF (same results).
+
+    It falls back to pydyf's own at each read while replay is off.
+    """
     if getattr(pydyf.PDF.page_references, "fget", None) is not _page_references:
         pydyf.PDF.page_references = property(_page_references)

@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Q
 
-from dialogue.models import Meeting, Pack
+from dialogue.models import Meeting
+from dialogue.packs.models import Pack
 
 
 def downloadable_pack(delegation, language: str) -> Pack | None:

@@ -4,8 +4,8 @@ from django.http import FileResponse, Http404
 from django.views import View
 
 from delegations.selectors import active_link, link_delegation
-from delegations.views import private
-from dialogue.models import Pack
+from dialogue.http import private
+from dialogue.packs.models import Pack
 from dialogue.packs.selectors import downloadable_pack
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.access import AccessCase, matrix_ids, matrix_params, own_token, run_case
+from tests.access import AccessCase, matrix_ids, matrix_params, run_case
 
 EVERYONE = dict.fromkeys(
     [
@@ -57,61 +57,6 @@ CASES = [
         )
         for page in ("config", "qrcode")
     ],
-    AccessCase(
-        "admin/dialogue/workerheartbeat/",
-        lambda w, r: "/admin/dialogue/workerheartbeat/",
-        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 200},
-    ),
-    # Packs (issue 6): downloads through links, staff downloads, visa letters.
-    *[
-        AccessCase(
-            "l/<str:token>/pack/<str:language>.pdf",
-            lambda w, r, lang=lang: f"/l/{own_token(w, r)}/pack/{lang}.pdf",
-            {
-                "anonymous": 404,
-                "delegate_a": 200,
-                "delegate_b": 200,
-                "other_focal_point": 200,
-                "drafter": 404,
-                "secretariat": 404,
-            },
-        )
-        for lang in ("en", "ru", "bilingual")
-    ],
-    AccessCase(
-        "l/<str:token>/pack/<str:language>.pdf",
-        lambda w, r: f"/l/{own_token(w, r)}/pack/de.pdf",
-        dict.fromkeys(EVERYONE, 404),
-    ),
-    AccessCase(
-        "admin/dialogue/pack/",
-        lambda w, r: "/admin/dialogue/pack/",
-        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 200},
-    ),
-    AccessCase(
-        "admin/dialogue/pack/<path:object_id>/download/",
-        lambda w, r: (
-            f"/admin/dialogue/pack/{w.packs[(w.delegation.pk, 'ru')].pk}/download/"
-        ),
-        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 200},
-    ),
-    AccessCase(
-        "admin/dialogue/pack/<path:object_id>/download/",
-        lambda w, r: f"/admin/dialogue/pack/{w.visa_letter.pk}/download/",
-        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 200},
-    ),
-    AccessCase(
-        "admin/dialogue/pack/visa-letters/",
-        lambda w, r: "/admin/dialogue/pack/visa-letters/",
-        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 200},
-    ),
-    AccessCase(
-        "admin/dialogue/pack/visa-letters/",
-        lambda w, r: "/admin/dialogue/pack/visa-letters/",
-        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 404},
-        method="post",
-        data={"delegate": "999999"},
-    ),
 ]
 
 

@@ -57,9 +57,9 @@ def test_every_task_module_is_found():
     assert sorted(project_tasks()) == [
         "delegations.tasks.run_import",
         "dialogue.outbox.tasks.send_email",
-        "dialogue.tasks.render_pack",
-        "dialogue.tasks.sweep_packs",
-        "dialogue.tasks.worker_heartbeat",
+        "dialogue.packs.tasks.render_pack",
+        "dialogue.packs.tasks.sweep_packs",
+        "dialogue.packs.tasks.worker_heartbeat",
     ]
 
 
@@ -80,8 +80,8 @@ def test_tasks_that_touch_records_say_where_a_failure_goes():
     assert recorders["dialogue.outbox.tasks.send_email"] == (
         "dialogue.outbox.services.record_send_failure"
     )
-    assert recorders["dialogue.tasks.render_pack"] == (
-        "dialogue.services.record_pack_failure"
+    assert recorders["dialogue.packs.tasks.render_pack"] == (
+        "dialogue.packs.services.record_pack_failure"
     )
 
 
@@ -105,7 +105,7 @@ def test_queuing_home_hooks_into_the_commit_and_publishes_once_each():
 
 @pytest.mark.django_db
 def test_enqueue_publishes_only_after_commit(django_capture_on_commit_callbacks):
-    from dialogue.tasks import worker_heartbeat
+    from dialogue.packs.tasks import worker_heartbeat
 
     with (
         django_capture_on_commit_callbacks(execute=False) as callbacks,

@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from delegations.services import issue_itinerary_link
-from dialogue.models import Pack
-from dialogue.services import render_pack
+from dialogue.packs.models import Pack
+from dialogue.packs.services import render_pack
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import FlightLegFactory, HotelStayFactory
 

@@ -22,9 +22,9 @@ from django.test import Client
 from pypdf import PdfReader
 
 from delegations.services import issue_itinerary_link
-from dialogue.models import Pack
-from dialogue.packs.fetcher import warm_fonts
-from dialogue.services import queue_packs, requeue_packs
+from dialogue.fonts import warm_fonts
+from dialogue.packs.models import Pack
+from dialogue.packs.services import queue_packs, requeue_packs
 from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
 from tests.services import WorkerProcess, need_postgres, need_redis, wait_for
 

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from dialogue.models import WorkerHeartbeat
-from dialogue.tasks import worker_heartbeat
+from dialogue.packs.models import WorkerHeartbeat
+from dialogue.packs.tasks import worker_heartbeat
 from tests.services import WorkerProcess, need_postgres, need_redis, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

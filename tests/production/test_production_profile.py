@@ -121,7 +121,7 @@ def test_admin_pages_answer_styled(production_site, page, screenshot):
     assert_styled(page, site)
     screenshot("budget")
 
-    open_page(page, f"{site.url}/admin/dialogue/pack/")
+    open_page(page, f"{site.url}/admin/packs/pack/")
     assert page.locator(".pack-progress h2").inner_text() == (
         "Progress across all packs"
     )
@@ -156,7 +156,7 @@ def test_packs_rendered_from_admin_download_from_link(
     ]
 
     def all_ready():
-        open_page(page, f"{site.url}/admin/dialogue/pack/")
+        open_page(page, f"{site.url}/admin/packs/pack/")
         progress = page.locator(".pack-progress p").inner_text()
         assert "failed: 0" in " ".join(progress.split()), progress
         return f"{PACKS} of {PACKS} ready (100%)" in progress

@@ -12,9 +12,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dialogue.models import Meeting, Pack
-from dialogue.packs.fetcher import warm_fonts
-from dialogue.services import EDITIONS, queue_packs
+from dialogue.fonts import warm_fonts
+from dialogue.models import Meeting
+from dialogue.packs.models import Pack
+from dialogue.packs.services import EDITIONS, queue_packs
 
 
 class Command(BaseCommand):

@@ -6,10 +6,10 @@ from django.test.utils import CaptureQueriesContext
 
 from delegations.selectors import active_link
 from delegations.services import issue_itinerary_link
-from dialogue.models import Pack
+from dialogue.packs.models import Pack
 from dialogue.packs.panel import packs_panel
-from tests.dialogue.conftest import make_pack_file
 from tests.factories import DelegateFactory, DelegationFactory
+from tests.packs.conftest import make_pack_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from dialogue.models import Pack
-from dialogue.services import is_stale, sweep_stale_packs
+from dialogue.packs.models import Pack
+from dialogue.packs.services import is_stale, sweep_stale_packs
 from tests.factories import DelegationFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from delegations.models import FlightLeg
-from dialogue.models import Pack
-from dialogue.services import queue_packs
+from dialogue.packs.models import Pack
+from dialogue.packs.services import queue_packs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,7 +77,7 @@ def test_template_version_change_rerenders(ashgabat, media_root, eager_celery):
 def test_failed_pack_records_reason_and_can_be_retried(
     ashgabat, media_root, eager_celery
 ):
-    from dialogue.services import requeue_packs
+    from dialogue.packs.services import requeue_packs
 
     queue_packs(ashgabat, languages=("en",))
     pack = Pack.objects.get(delegation_id=2, language="en")

@@ -17,9 +17,9 @@ from declaration.services import (
     save_draft,
     start_draft,
 )
-from dialogue.models import Pack
 from dialogue.packs.files import absolute
-from dialogue.services import render_pack
+from dialogue.packs.models import Pack
+from dialogue.packs.services import render_pack
 from tests.factories import DelegateFactory, DelegationFactory
 
 FIRST = [

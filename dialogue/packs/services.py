@@ -1,4 +1,4 @@
-"""Writes that belong to the project package itself: worker heartbeats, packs."""
+"""Writes of the packs app: packs queued, rendered, swept; worker heartbeats."""
 
 import datetime
 import logging
@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dialogue.leases import lease_until, renewed_lease
-from dialogue.models import Meeting, Pack, WorkerHeartbeat
+from dialogue.models import Meeting
+from dialogue.packs.models import Pack, WorkerHeartbeat
 
 
 @transaction.atomic
@@ -62,7 +63,7 @@ def file_exists(pack: Pack) -> bool:
 
 def _enqueue(pack_ids: list[int]) -> None:
     """Queue one render task per pack once the transaction commits."""
-    from dialogue.tasks import render_pack as render_pack_task
+    from dialogue.packs.tasks import render_pack as render_pack_task
 
     for pack_id in pack_ids:
         render_pack_task.enqueue(pack_id=pack_id)
@@ -312,7 +313,7 @@ def queue_visa_letter(delegate, *, force: bool = False) -> Pack:
     """
     from django.core.exceptions import ValidationError
 
-    from delegations.models import Passport
+    from delegations.selectors import has_passport
     from dialogue.packs.inputs import pack_inputs
 
     if not delegate.funded:
@@ -320,7 +321,7 @@ def queue_visa_letter(delegate, *, force: bool = False) -> Pack:
             _("%(name)s is not funded: visa letters are for funded delegates.")
             % {"name": delegate.name_latin}
         )
-    if not Passport.objects.filter(delegate=delegate).exists():
+    if not has_passport(delegate):
         raise ValidationError(
             _("%(name)s has no passport details.") % {"name": delegate.name_latin}
         )

@@ -24,7 +24,7 @@ def make_pack_file(pack, data: bytes = PDF_BYTES):
 def world(world, media_root):
     """The access-matrix world plus ready packs for both delegations and a visa
     letter for delegate A (files with placeholder bytes, nothing rendered)."""
-    from dialogue.models import Pack
+    from dialogue.packs.models import Pack
 
     world.packs = {}
     for delegation in (world.delegation, world.other_delegation):

@@ -1,0 +1,263 @@
+"""The packs' admin: packs, visa letters, worker heartbeats, and the "render the
+briefing packs" action it adds to the meeting list (dialogue/admin.py's hook)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from delegations.selectors import delegate_with_delegation, funded_delegates
+from dialogue.admin import register_meeting_action
+from dialogue.ids import parse_id
+from dialogue.models import Meeting
+from dialogue.packs.models import Pack, WorkerHeartbeat
+from dialogue.packs.selectors import pack_progress
+from dialogue.packs.services import queue_packs, queue_visa_letter, requeue_packs
+
+PASSPORT_PERMISSION = "delegations.view_passport_details"
+RENDER_PERMISSION = "packs.change_pack"
+
+
+@admin.action(description=_("Render the briefing packs (changed ones only)"))
+def render_briefing_packs(modeladmin, request, queryset):
+    for meeting in queryset:
+        result = queue_packs(meeting)
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(meeting)s: %(queued)s pack queued, %(skipped)s unchanged, "
+                "%(busy)s already in progress.",
+                "%(meeting)s: %(queued)s packs queued, %(skipped)s unchanged, "
+                "%(busy)s already in progress.",
+                len(result.queued),
+            )
+            % {
+                "meeting": meeting,
+                "queued": len(result.queued),
+                "skipped": result.skipped,
+                "busy": result.in_progress,
+            },
+        )
+
+
+register_meeting_action(
+    render_briefing_packs,
+    allowed=lambda request: request.user.has_perm(RENDER_PERMISSION),
+)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("hostname", "seen_at")
+    readonly_fields = ("hostname", "seen_at", "token")
+
+    def has_add_permission(self, request):
+        return False
+
+
+class PackStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Pack.Status.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+@admin.register(Pack)
+class PackAdmin(admin.ModelAdmin):
+    list_display = (
+        "delegation",
+        "kind",
+        "language",
+        "status_badge",
+        "pages",
+        "finished_at",
+        "render_seconds_display",
+        "attempts",
+        "error_summary",
+        "download",
+    )
+    list_filter = ("meeting", PackStatusFilter, "language", "kind")
+    list_select_related = ("delegation", "delegate")
+    search_fields = ("delegation__name_en", "delegation__name_ru")
+    readonly_fields = (
+        "meeting",
+        "delegation",
+        "delegate",
+        "kind",
+        "language",
+        "status",
+        "fingerprint",
+        "file",
+        "pages",
+        "size",
+        "error",
+        "attempts",
+        "worker",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "render_seconds",
+        "download",
+    )
+    fields = readonly_fields
+    actions = ["render_selected", "retry_failed"]
+    change_list_template = "admin/packs/pack/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.has_perm(PASSPORT_PERMISSION):
+            queryset = queryset.filter(kind=Pack.Kind.BRIEFING)
+        return queryset
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="pack-status pack-{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("seconds"), ordering="render_seconds")
+    def render_seconds_display(self, obj):
+        return f"{obj.render_seconds:.1f}" if obj.render_seconds is not None else "-"
+
+    @admin.display(description=_("error"))
+    def error_summary(self, obj):
+        return obj.error.splitlines()[0][:120] if obj.error else ""
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if not obj.file:
+            return "-"
+        url = reverse("admin:packs_pack_download", args=[obj.pk])
+        return format_html('<a href="{}">PDF</a>', url)
+
+    def changelist_view(self, request, extra_context=None):
+        meeting_id = request.GET.get("meeting__id__exact")
+        meeting = (
+            Meeting.objects.filter(pk=parse_id(meeting_id)).first()
+            if parse_id(meeting_id)
+            else None
+        )
+        extra = {"progress": pack_progress(meeting), "progress_meeting": meeting}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    @admin.action(
+        description=_("Render the selected packs again"), permissions=["change"]
+    )
+    def render_selected(self, request, queryset):
+        queued = requeue_packs(self.get_queryset(request).filter(pk__in=queryset))
+        self.message_user(request, _("Packs queued: %(n)s.") % {"n": len(queued)})
+
+    @admin.action(description=_("Retry the failed packs"), permissions=["change"])
+    def retry_failed(self, request, queryset):
+        failed = self.get_queryset(request).filter(
+            pk__in=queryset, status=Pack.Status.FAILED
+        )
+        queued = requeue_packs(failed)
+        self.message_user(request, _("Packs queued: %(n)s.") % {"n": len(queued)})
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="packs_pack_download",
+            ),
+            path(
+                "visa-letters/",
+                self.admin_site.admin_view(self.visa_letters_view),
+                name="packs_visa_letters",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, object_id):
+        """Stream a pack to staff; a visa letter needs the passport permission."""
+        from dialogue.packs.views import pdf_response
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        pack = Pack.objects.filter(pk=parse_id(object_id))
+        pack = pack.select_related("delegation", "delegate").first()
+        if pack is None or not pack.file:
+            raise Http404("No such pack.")
+        if pack.kind == Pack.Kind.VISA_LETTER:
+            if not request.user.has_perm(PASSPORT_PERMISSION):
+                raise PermissionDenied
+            name = f"visa-letter-{pack.delegate_id}.pdf"
+        else:
+            name = f"briefing-pack-{pack.delegation_id}-{pack.language}.pdf"
+        response = pdf_response(pack, name)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def visa_letters_view(self, request):
+        """List funded delegates with passports; POST delegate=<id> queues a letter."""
+        if not (
+            request.user.has_perm(PASSPORT_PERMISSION)
+            and request.user.has_perm(RENDER_PERMISSION)
+        ):
+            raise PermissionDenied
+        if request.method == "POST":
+            delegate_id = request.POST.get("delegate", "")
+            delegate = delegate_with_delegation(parse_id(delegate_id))
+            if delegate is None:
+                raise Http404("No such delegate.")
+            try:
+                queue_visa_letter(delegate, force=request.POST.get("force") == "1")
+            except ValidationError as exc:
+                messages.error(request, "; ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("The visa letter for %(name)s is queued.")
+                    % {"name": delegate.name_latin},
+                )
+            return redirect(request.get_full_path())
+        meetings = Meeting.objects.all()
+        chosen = request.GET.get("meeting", "")
+        meeting = (
+            meetings.filter(pk=parse_id(chosen)).first()
+            if parse_id(chosen)
+            else meetings.first()
+        )
+        delegates = funded_delegates(meeting)
+        letters = {
+            p.delegate_id: p
+            for p in Pack.objects.filter(
+                kind=Pack.Kind.VISA_LETTER, delegate__in=delegates
+            )
+        }
+        rows = [
+            {
+                "delegate": d,
+                "has_passport": hasattr(d, "passport"),
+                "letter": letters.get(d.pk),
+            }
+            for d in delegates
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Visa support letters"),
+            "meeting": meeting,
+            "meetings": meetings,
+            "rows": rows,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/packs/pack/visa_letters.html", context)

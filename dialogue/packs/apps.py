@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PacksConfig(AppConfig):
+    """Briefing packs and visa letters: the top floor of the portal.
+
+    Packs read every app (through their selectors); no app reads packs. What
+    packs add to the others is registered here: the panel on the link page, the
+    stale-pack sweep of every worker, the render action on the Meeting admin
+    (packs/admin.py) and the subscription to input changes (dialogue.changes).
+    """
+
+    name = "dialogue.packs"
+    label = "packs"
+    verbose_name = _("Packs")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from delegations.panels import register_panel
+        from dialogue.fonts import warm_fonts
+        from dialogue.packs.panel import packs_panel
+        from dialogue.packs.services import sweep_stale_packs
+        from dialogue.sweeps import register_sweep, register_warmup
+
+        register_panel(80, packs_panel)
+        register_sweep(sweep_stale_packs)
+        register_warmup(warm_fonts)

@@ -1,0 +1,160 @@
+"""Rendered packs (briefing packs and visa letters) and worker heartbeats.
+
+The tables keep the names they had when these models lived in the dialogue app
+(dialogue_pack, dialogue_workerheartbeat): packs/0001 took them over without
+copying or dropping a row.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dialogue.models import Meeting
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker answered a heartbeat task.
+
+    Written by a task, so a row proves the whole path web → broker → worker →
+    database works.
+    """
+
+    hostname = models.CharField(_("worker"), max_length=200, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+    token = models.CharField(_("last token"), max_length=64, blank=True)
+
+    class Meta:
+        db_table = "dialogue_workerheartbeat"
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return self.hostname
+
+
+class Pack(models.Model):
+    """A rendered PDF for a delegation: its briefing pack in one language, or a
+    delegate's visa support letter.
+
+    The file on disk is always complete: a render writes a temporary file next
+    to it and renames it over the old one. `fingerprint` is the hash of every
+    input of the file that is on disk, so an unchanged pack is not rendered again.
+    """
+
+    class Kind(models.TextChoices):
+        BRIEFING = "briefing", _("briefing pack")
+        VISA_LETTER = "visa_letter", _("visa support letter")
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        RU = "ru", _("Russian")
+        BILINGUAL = "bilingual", _("English and Russian")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RENDERING = "rendering", _("rendering")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="packs",
+        verbose_name=_("meeting"),
+    )
+    delegation = models.ForeignKey(
+        "delegations.Delegation",
+        on_delete=models.CASCADE,
+        related_name="packs",
+        verbose_name=_("delegation"),
+    )
+    delegate = models.ForeignKey(
+        "delegations.Delegate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visa_letters",
+        verbose_name=_("delegate"),
+        help_text=_("Only for a visa support letter."),
+    )
+    kind = models.CharField(
+        _("document"), max_length=20, choices=Kind.choices, default=Kind.BRIEFING
+    )
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    fingerprint = models.CharField(
+        _("fingerprint of the file"), max_length=64, blank=True, editable=False
+    )
+    file = models.CharField(
+        _("file"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_("Path under MEDIA_ROOT; served only through access checks."),
+    )
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("bytes"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Renewed by the rendering worker every few seconds (dialogue.leases).
+    lease_expires_at = models.DateTimeField(
+        _("claimed until"), null=True, blank=True, editable=False
+    )
+    render_seconds = models.FloatField(_("render seconds"), null=True, blank=True)
+
+    class Meta:
+        db_table = "dialogue_pack"
+        verbose_name = _("pack")
+        verbose_name_plural = _("packs")
+        ordering = ["meeting", "delegation__sort_order", "delegation__name_en", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegation", "language"],
+                condition=models.Q(kind="briefing"),
+                name="pack_one_briefing_per_delegation_language",
+            ),
+            models.UniqueConstraint(
+                fields=["delegate"],
+                condition=models.Q(kind="visa_letter"),
+                name="pack_one_visa_letter_per_delegate",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="briefing", delegate__isnull=True)
+                    | models.Q(
+                        kind="visa_letter", delegate__isnull=False, language="bilingual"
+                    )
+                ),
+                name="pack_kind_matches_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=["en", "ru", "bilingual"]),
+                name="pack_language_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["queued", "rendering", "ready", "failed"]
+                ),
+                name="pack_status_known",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "started_at"], name="dialogue_pa_status_76888d_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.VISA_LETTER:
+            return f"{self.get_kind_display()}: {self.delegate}"
+        return f"{self.delegation} ({self.language})"
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file)
