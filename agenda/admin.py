@@ -31,6 +31,7 @@ from agenda.services import (
     save_speaking_slot,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
+from dialogue.admin_inlines import LabelledTabularInline
 from dialogue.i18n import requested_language
 from dialogue.models import Meeting
 from dialogue.timefmt import format_datetime, format_time
@@ -50,7 +51,7 @@ class RoomAdmin(admin.ModelAdmin):
     fields = ("meeting", ("name_en", "name_ru"), ("venue_en", "venue_ru"), "sort_order")
 
 
-class SpeakingSlotInline(admin.TabularInline):
+class SpeakingSlotInline(LabelledTabularInline):
     model = SpeakingSlot
     form = SpeakingSlotInlineForm
     formset = SpeakingSlotFormSet

@@ -52,13 +52,14 @@ from delegations.services import (
     send_itinerary_link,
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
+from dialogue.admin_inlines import LabelledTabularInline
 from dialogue.ids import parse_id
 from dialogue.models import Meeting
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
 
 
-class DelegateInline(admin.TabularInline):
+class DelegateInline(LabelledTabularInline):
     model = Delegate
     form = DelegateInlineForm
     formset = DelegateInlineFormSet
@@ -252,20 +253,20 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
         return budget_export(self.selected_meeting(request), extension)
 
 
-class FlightLegInline(admin.TabularInline):
+class FlightLegInline(LabelledTabularInline):
     model = FlightLeg
     form = FlightLegForm
     extra = 0
 
 
-class HotelStayInline(admin.TabularInline):
+class HotelStayInline(LabelledTabularInline):
     model = HotelStay
     form = HotelStayForm
     formset = HotelStayFormSet
     extra = 0
 
 
-class GroundTransferInline(admin.TabularInline):
+class GroundTransferInline(LabelledTabularInline):
     model = GroundTransfer
     extra = 0
 
