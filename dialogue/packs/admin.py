@@ -16,7 +16,7 @@ from dialogue.admin import register_meeting_action
 from dialogue.ids import parse_id
 from dialogue.models import Meeting
 from dialogue.packs.models import Pack, WorkerHeartbeat
-from dialogue.packs.selectors import pack_progress
+from dialogue.packs.selectors import pack_progress, stale_packs
 from dialogue.packs.services import queue_packs, queue_visa_letter, requeue_packs
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
@@ -65,9 +65,11 @@ class PackStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return Pack.Status.choices
+        return [*Pack.Status.choices, ("stale", _("stale (re-rendering)"))]
 
     def queryset(self, request, queryset):
+        if self.value() == "stale":
+            return stale_packs(queryset)
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
