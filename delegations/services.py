@@ -21,12 +21,14 @@ from delegations.models import (
     Delegate,
     Delegation,
     FlightLeg,
+    GroundTransfer,
     HotelStay,
     Passport,
     SelfServiceChange,
 )
 from delegations.tokens import new_token
-from delegations.validators import airports, normalise_phone
+from delegations.validators import normalise_phone
+from dialogue.changes import inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.countries import country_name
 from dialogue.models import Meeting
@@ -257,10 +259,27 @@ def validate_delegate(delegate: Delegate, *, check_email: bool = True) -> None:
     check_funded_quota(delegate)
 
 
+def documents_changed(
+    delegation_id: int | None, *, whole_meeting: bool = False
+) -> None:
+    """Tell the documents made from a delegation (its packs), or from its whole
+    meeting, that an input changed (dialogue.changes; packs re-render them)."""
+    meeting_id = (
+        Delegation.objects.filter(pk=delegation_id)
+        .values_list("meeting_id", flat=True)
+        .first()
+    )
+    inputs_changed(
+        meeting_id, delegation_ids=None if whole_meeting else [delegation_id]
+    )
+
+
 def _save_delegate_row(delegate: Delegate, **kwargs) -> None:
     try:
         with transaction.atomic():
             delegate.save(**kwargs)
+            # Names and positions are in every pack's list of participants.
+            documents_changed(delegate.delegation_id, whole_meeting=True)
     except IntegrityError as exc:
         if EMAIL_CONSTRAINT in str(exc):
             # A concurrent writer took the email after check_unique_email ran.
@@ -311,6 +330,8 @@ def save_delegates(
     _lock_delegation(delegation.pk)
     for delegate in removed:
         delegate.delete()
+    if removed:
+        documents_changed(delegation.pk, whole_meeting=True)
     for delegate in delegates:
         delegate.delegation = delegation
     _save_in_passes(sorted(delegates, key=lambda d: d.funded), save_delegate)
@@ -414,6 +435,7 @@ def save_hotel_stay(stay: HotelStay) -> HotelStay:
     try:
         with transaction.atomic():
             stay.save()
+            documents_changed(stay.delegate.delegation_id)
     except IntegrityError as exc:
         if HOTEL_OVERLAP_CONSTRAINT not in str(exc):
             raise
@@ -447,58 +469,12 @@ def save_hotel_stays(
     """
     for stay in removed:
         stay.delete()
+    if removed:
+        documents_changed(delegate.delegation_id)
     for stay in stays:
         stay.delegate = delegate
     _save_in_passes(sorted(stays, key=lambda item: item.check_in), save_hotel_stay)
     return list(stays)
-
-
-# A flight this far from the meeting is a mistyped year, not a journey to it.
-FLIGHT_WINDOW = datetime.timedelta(days=366)
-
-
-def check_flight_times(leg: FlightLeg) -> None:
-    """Raise ValidationError when the leg's UTC times cannot be a flight to the
-    meeting: arriving before it departs once both local times are in UTC, or
-    departing more than a year away from the meeting's dates.
-
-    The database holds the first (flight_arrives_after_departure); this says
-    it with the times, keyed by the model field (arrives_at, departs_at).
-    """
-    if not (leg.departs_at and leg.arrives_at):
-        return
-    errors = {}
-    if leg.arrives_at <= leg.departs_at:
-        errors["arrives_at"] = _(
-            "The flight arrives before it departs once both local times "
-            "are converted to UTC (%(dep)s → %(arr)s UTC)."
-        ) % {
-            "dep": leg.departs_at.strftime("%Y-%m-%d %H:%M"),
-            "arr": leg.arrives_at.strftime("%Y-%m-%d %H:%M"),
-        }
-    try:
-        delegate = leg.delegate  # unsaved while its admin add page is checked
-    except FlightLeg.delegate.RelatedObjectDoesNotExist:
-        delegate = None
-    if delegate is not None and delegate.meeting_id:
-        meeting = delegate.meeting
-        first = datetime.datetime.combine(meeting.start_date, datetime.time.min)
-        last = datetime.datetime.combine(meeting.end_date, datetime.time.max)
-        departs = leg.departs_at.astimezone(meeting.tzinfo).replace(tzinfo=None)
-        if not first - FLIGHT_WINDOW <= departs <= last + FLIGHT_WINDOW:
-            shown = leg.departs_at
-            if leg.from_airport.upper() in airports():
-                shown = shown.astimezone(leg.departure_zone)  # the ticket's date
-            errors["departs_at"] = _(
-                "The flight departs on %(date)s, more than a year from the "
-                "meeting (%(start)s to %(end)s): check the year."
-            ) % {
-                "date": shown.strftime("%Y-%m-%d"),
-                "start": meeting.start_date.isoformat(),
-                "end": meeting.end_date.isoformat(),
-            }
-    if errors:
-        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -506,36 +482,38 @@ def save_flight_leg(leg: FlightLeg) -> FlightLeg:
     """Return the flight leg after validating and saving it (times in UTC).
 
     Side effects: writes the FlightLeg row (and its history); raises
-    ValidationError for a bad airport, currency, an arrival before departure
-    or a date far from the meeting (check_flight_times).
+    ValidationError for a bad airport, currency, or an arrival before departure.
     """
     leg.from_airport = leg.from_airport.upper()
     leg.to_airport = leg.to_airport.upper()
     leg.currency = leg.currency.upper()
-    check_flight_times(leg)
     leg.full_clean()
     leg.save()
+    documents_changed(leg.delegate.delegation_id)
     return leg
 
 
 @transaction.atomic
-def save_flight_legs(
+def save_ground_transfers(
     delegate: Delegate,
-    legs: Sequence[FlightLeg],
+    transfers: Sequence[GroundTransfer],
     *,
-    removed: Sequence[FlightLeg] = (),
-) -> list[FlightLeg]:
-    """Return a delegate's flight legs saved together (the admin inline).
+    removed: Sequence[GroundTransfer] = (),
+) -> list[GroundTransfer]:
+    """Return a delegate's ground transfers saved together (the admin inline).
 
-    Side effects: deletes the removed legs, then saves each of the others
-    through save_flight_leg; any refusal rolls back the list.
+    Side effects: deletes the removed transfers, saves the others (and their
+    history) and tells the delegation's packs (dialogue.changes).
     """
-    for leg in removed:
-        leg.delete()
-    for leg in legs:
-        leg.delegate = delegate
-        save_flight_leg(leg)
-    return list(legs)
+    for transfer in removed:
+        transfer.delete()
+    for transfer in transfers:
+        transfer.delegate = delegate
+        transfer.full_clean()
+        transfer.save()
+    if removed or transfers:
+        documents_changed(delegate.delegation_id)
+    return list(transfers)
 
 
 # Links -------------------------------------------------------------------

@@ -4,6 +4,9 @@ from celery import shared_task
 
 from dialogue.packs.services import record_worker_heartbeat, sweep_stale_packs
 from dialogue.packs.services import render_pack as render_pack_service
+from dialogue.packs.services import (
+    render_stale_packs as render_stale_packs_service,
+)
 
 
 @shared_task(bind=True)
@@ -33,3 +36,13 @@ def render_pack(self, *, pack_id: int) -> str:
 def sweep_packs() -> None:
     """Requeue packs whose worker died mid-render (see sweep_stale_packs)."""
     sweep_stale_packs()
+
+
+@shared_task(bind=True, ignore_result=True)
+def render_stale_packs(self, *, meeting_id: int) -> str:
+    """Re-render a meeting's stale packs once their inputs stop changing.
+
+    Queued by mark_packs_stale with a countdown; queues itself again while edits
+    keep arriving, so a burst of edits gives one render per pack.
+    """
+    return render_stale_packs_service(meeting_id, eager=bool(self.request.is_eager))
