@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from agenda.models import Session, SpeakingSlot
 from agenda.selectors import SPEAKER_OVERLAP, room_conflicts, speaker_conflicts
 from delegations.models import Delegate, Delegation
-from dialogue.changes import inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.models import Meeting
 
@@ -224,7 +223,6 @@ def save_session(
         session.hosts.set(hosts)
     if invited is not None:
         session.invited_delegations.set(invited)
-    inputs_changed(session.meeting_id)  # the programme is in every pack
     return session
 
 
@@ -254,7 +252,6 @@ def save_speaking_slot(slot: SpeakingSlot) -> SpeakingSlot:
     else:
         slot.save(update_fields=["speaker", "subject_en", "subject_ru", "minutes"])
         slot.position = SpeakingSlot.objects.get(pk=slot.pk).position
-    inputs_changed(slot.session.meeting_id)
     return slot
 
 
@@ -299,7 +296,6 @@ def remove_speaking_slot(slot: SpeakingSlot) -> None:
     session = slot.session
     _lock_meeting(session.meeting_id)
     slot.delete()
-    inputs_changed(session.meeting_id)
     reorder_slots(session, slot_ids=_slot_ids(session))
 
 
@@ -338,7 +334,6 @@ def reorder_slots(session: Session, *, slot_ids: list[int]) -> None:
     slots.update(position=F("position") + offset)
     for pk, position in wanted.items():
         SpeakingSlot.objects.filter(pk=pk).update(position=position)
-    inputs_changed(session.meeting_id)
 
 
 def close_gaps(session: Session) -> None:
