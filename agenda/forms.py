@@ -2,37 +2,29 @@
 the services' (agenda.services), asked before saving so that each refusal lands
 on the field or row it is about."""
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Room, Session, SpeakingSlot
 from agenda.services import check_session, check_speaker_meeting, check_speakers
 from delegations.models import Delegate, Delegation
-from dialogue.forms import add_service_error
-from dialogue.models import Meeting
-
-LOCAL_INPUT = forms.DateTimeInput(
-    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+from dialogue.forms import (
+    WallTimeField,
+    add_service_error,
+    offer_offsets,
+    offset_changed,
+    wall_time_to_utc,
 )
-
-
-def to_utc(naive: datetime.datetime, meeting: Meeting) -> datetime.datetime:
-    """Return a wall-clock time at the meeting's place as an aware UTC time."""
-    local = timezone.make_aware(naive.replace(tzinfo=None), meeting.tzinfo)
-    return local.astimezone(datetime.UTC)
+from dialogue.models import Meeting
 
 
 class SessionAdminForm(forms.ModelForm):
-    start_local = forms.DateTimeField(
-        label=_("starts (meeting's local time)"), widget=LOCAL_INPUT
-    )
-    end_local = forms.DateTimeField(
-        label=_("ends (meeting's local time)"), widget=LOCAL_INPUT
-    )
+    start_local = WallTimeField(label=_("starts (meeting's local time)"))
+    end_local = WallTimeField(label=_("ends (meeting's local time)"))
+    # Each local time with the model field it sets.
+    TIMES = (("start_local", "start_at"), ("end_local", "end_at"))
 
     class Meta:
         model = Session
@@ -60,6 +52,10 @@ class SessionAdminForm(forms.ModelForm):
         if instance.pk:
             self.initial["start_local"] = instance.start_local.replace(tzinfo=None)
             self.initial["end_local"] = instance.end_local.replace(tzinfo=None)
+            for field, attribute in self.TIMES:
+                offer_offsets(
+                    self, field, getattr(instance, attribute), instance.meeting.tzinfo
+                )
         meeting_id = instance.meeting_id or getattr(
             self.initial.get("meeting"), "pk", self.initial.get("meeting")
         )
@@ -90,9 +86,24 @@ class SessionAdminForm(forms.ModelForm):
         if meeting and start and end:
             # Wall-clock input becomes the model's UTC times; the rules about
             # them are the service's (_post_clean).
-            self.instance.start_at = to_utc(start, meeting)
-            self.instance.end_at = to_utc(end, meeting)
+            for field, attribute in self.TIMES:
+                instant = wall_time_to_utc(
+                    self,
+                    field,
+                    data[field],
+                    meeting.tzinfo,
+                    place=meeting.city_ru
+                    if translation.get_language() == "ru"
+                    else meeting.city_en,
+                )
+                if instant is not None:
+                    setattr(self.instance, attribute, instant)
         return data
+
+    def has_changed(self):
+        return super().has_changed() or any(
+            offset_changed(self, field) for field, _attribute in self.TIMES
+        )
 
     def _post_clean(self):
         super()._post_clean()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from agenda.models import Session, SpeakingSlot
 from agenda.selectors import SPEAKER_OVERLAP, room_conflicts, speaker_conflicts
 from delegations.models import Delegate, Delegation
+from dialogue.changes import inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.models import Meeting
 
@@ -223,6 +224,7 @@ def save_session(
         session.hosts.set(hosts)
     if invited is not None:
         session.invited_delegations.set(invited)
+    inputs_changed(session.meeting_id)  # the programme is in every pack
     return session
 
 
@@ -252,6 +254,7 @@ def save_speaking_slot(slot: SpeakingSlot) -> SpeakingSlot:
     else:
         slot.save(update_fields=["speaker", "subject_en", "subject_ru", "minutes"])
         slot.position = SpeakingSlot.objects.get(pk=slot.pk).position
+    inputs_changed(slot.session.meeting_id)
     return slot
 
 
@@ -296,6 +299,7 @@ def remove_speaking_slot(slot: SpeakingSlot) -> None:
     session = slot.session
     _lock_meeting(session.meeting_id)
     slot.delete()
+    inputs_changed(session.meeting_id)
     reorder_slots(session, slot_ids=_slot_ids(session))
 
 
@@ -334,6 +338,7 @@ def reorder_slots(session: Session, *, slot_ids: list[int]) -> None:
     slots.update(position=F("position") + offset)
     for pk, position in wanted.items():
         SpeakingSlot.objects.filter(pk=pk).update(position=position)
+    inputs_changed(session.meeting_id)
 
 
 def close_gaps(session: Session) -> None:

@@ -26,6 +26,7 @@ from declaration.models import (
 )
 from delegations.models import Delegation
 from delegations.services import issue_itinerary_link, link_url
+from dialogue.changes import inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.models import Meeting
 from dialogue.outbox.kinds import Composed, NotToBeSent
@@ -297,6 +298,7 @@ def circulate_version(
             if c.email
         ],
     )
+    inputs_changed(declaration.meeting_id)  # every pack prints the latest version
     return version
 
 
@@ -713,4 +715,5 @@ def record_adoption(
         adoption._history_user = by
     adoption.save()
     adoption.delegations.set(delegations)
+    inputs_changed(declaration.meeting_id)
     return adoption

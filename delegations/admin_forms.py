@@ -2,35 +2,45 @@
 hotel stays checked by the services, whose refusals land on the field or row
 they are about."""
 
-import datetime
-import zoneinfo
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Delegate, FlightLeg, HotelStay
 from delegations.services import (
+    check_flight_times,
     check_funded_quota,
     check_unique_email,
     validate_hotel_stay,
 )
-from delegations.validators import airport_time_zone, airports, normalise_phone
-from dialogue.forms import add_service_error
-
-LOCAL_INPUT = forms.DateTimeInput(
-    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+from delegations.validators import (
+    airport_place,
+    airport_time_zone,
+    airports,
+    normalise_phone,
+)
+from dialogue.forms import (
+    WallTimeField,
+    add_service_error,
+    offer_offsets,
+    offset_changed,
+    wall_time_to_utc,
 )
 
 
 class FlightLegForm(forms.ModelForm):
-    departs_local = forms.DateTimeField(
-        label=_("departs (local time of the departure airport)"), widget=LOCAL_INPUT
+    departs_local = WallTimeField(
+        label=_("departs (local time of the departure airport)")
     )
-    arrives_local = forms.DateTimeField(
-        label=_("arrives (local time of the arrival airport)"), widget=LOCAL_INPUT
+    arrives_local = WallTimeField(
+        label=_("arrives (local time of the arrival airport)")
     )
+    # Each local time with the model field it sets and the airport it is at.
+    TIMES = (
+        ("departs_local", "departs_at", "from_airport"),
+        ("arrives_local", "arrives_at", "to_airport"),
+    )
+    ERROR_FIELDS = {"departs_at": "departs_local", "arrives_at": "arrives_local"}
 
     class Meta:
         model = FlightLeg
@@ -53,6 +63,18 @@ class FlightLegForm(forms.ModelForm):
         if instance.pk:
             self.initial["departs_local"] = instance.departs_local.replace(tzinfo=None)
             self.initial["arrives_local"] = instance.arrives_local.replace(tzinfo=None)
+            for field, attribute, airport in self.TIMES:
+                offer_offsets(
+                    self,
+                    field,
+                    getattr(instance, attribute),
+                    airport_time_zone(getattr(instance, airport)),
+                )
+
+    def has_changed(self):
+        return super().has_changed() or any(
+            offset_changed(self, field) for field, _attribute, _airport in self.TIMES
+        )
 
     def clean_from_airport(self):
         return self.cleaned_data["from_airport"].upper()
@@ -63,37 +85,24 @@ class FlightLegForm(forms.ModelForm):
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
 
-    @staticmethod
-    def to_utc(naive: datetime.datetime, iata: str) -> datetime.datetime:
-        local = timezone.make_aware(
-            naive.replace(tzinfo=None), zoneinfo.ZoneInfo(airport_time_zone(iata))
-        )
-        return local.astimezone(datetime.UTC)
-
     def clean(self):
         data = super().clean()
-        origin, destination = data.get("from_airport"), data.get("to_airport")
-        departs, arrives = data.get("departs_local"), data.get("arrives_local")
-        if origin in airports() and departs:
-            self.instance.departs_at = self.to_utc(departs, origin)
-        if destination in airports() and arrives:
-            self.instance.arrives_at = self.to_utc(arrives, destination)
-        if (
-            self.instance.departs_at
-            and self.instance.arrives_at
-            and self.instance.arrives_at <= self.instance.departs_at
-        ):
-            self.add_error(
-                "arrives_local",
-                _(
-                    "The flight arrives before it departs once both local times "
-                    "are converted to UTC (%(dep)s → %(arr)s UTC)."
+        for field, attribute, airport_field in self.TIMES:
+            airport, naive = data.get(airport_field), data.get(field)
+            if airport in airports() and naive:
+                instant = wall_time_to_utc(
+                    self,
+                    field,
+                    naive,
+                    airport_time_zone(airport),
+                    place=airport_place(airport),
                 )
-                % {
-                    "dep": self.instance.departs_at.strftime("%Y-%m-%d %H:%M"),
-                    "arr": self.instance.arrives_at.strftime("%Y-%m-%d %H:%M"),
-                },
-            )
+                if instant is not None:
+                    setattr(self.instance, attribute, instant)
+        try:
+            check_flight_times(self.instance)
+        except ValidationError as error:
+            add_service_error(self, error, fields=self.ERROR_FIELDS)
         return data
 
 

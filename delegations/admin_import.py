@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -46,6 +47,11 @@ from dialogue.models import Meeting
 IMPORT_PERMISSION = "delegations.import_delegates"
 # The model admin each kind of import job belongs to.
 KIND_MODELS = {"delegates": "delegate", "flights": "flightleg"}
+# Where each kind's rows name their meeting, for the export's file name.
+EXPORT_MEETING_PATHS = {
+    "delegates": "meeting__slug",
+    "flights": "delegate__meeting__slug",
+}
 PAGE_PROBLEMS = 1000  # refusals listed on the page; the CSV has them all
 
 
@@ -57,7 +63,18 @@ class MeetingImportForm(ImportForm):
             "Rows with an empty meeting column belong to this meeting."
         ),
     )
-    field_order = ["resource", "meeting", "import_file", "format"]
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Encoding of a CSV file"),
+        choices=[
+            ("detect", gettext_lazy("Detect (UTF-8 or Windows-1251)")),
+            ("utf-8-sig", gettext_lazy("UTF-8 (Excel: “CSV UTF-8”)")),
+            ("cp1251", gettext_lazy("Windows-1251 (Russian Excel: “CSV”)")),
+        ],
+        initial="detect",
+        required=False,
+        help_text=gettext_lazy("XLSX files need no encoding."),
+    )
+    field_order = ["resource", "meeting", "import_file", "format", "encoding"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,6 +225,7 @@ class DelegationsImportExportMixin(ImportExportMixin):
             file_format=fmt.get_extension(),
             original_name=upload.name,
             language=request.LANGUAGE_CODE,
+            encoding=form.cleaned_data.get("encoding") or "detect",
         )
         return HttpResponseRedirect(job_url(job))
 
@@ -312,6 +330,15 @@ class DelegationsImportExportMixin(ImportExportMixin):
             f'attachment; filename="import-{job.pk}-refused.csv"'
         )
         return response
+
+    def get_export_filename(self, request, queryset, file_format):
+        """Return e.g. ashgabat-2017-delegates-2026-12-02.xlsx: the meeting (or
+        all-meetings), what the file holds, and the day it was exported."""
+        path = EXPORT_MEETING_PATHS[self.import_kind]
+        slugs = list(queryset.order_by().values_list(path, flat=True).distinct()[:2])
+        meeting = slugs[0] if len(slugs) == 1 else "all-meetings"
+        day = timezone.localdate().isoformat()
+        return f"{meeting}-{self.import_kind}-{day}.{file_format.get_extension()}"
 
     def get_export_queryset(self, request):
         queryset = super().get_export_queryset(request)

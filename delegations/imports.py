@@ -27,9 +27,11 @@ from django.utils.translation import gettext as _
 from delegations.models import ImportJob
 from delegations.resources import ImportOutcome, RowProblem, import_dataset
 from delegations.spreadsheets import (
+    CSV_ENCODINGS,
     PrivateImportStorage,
     ProgressLog,
     UnreadableFile,
+    detect_csv_encoding,
     read_dataset,
 )
 from dialogue.models import Meeting
@@ -54,7 +56,14 @@ PROGRESS_MAX_EVERY = 500  # but at least every 500 rows
 # Raised inside a row, these stop the whole file rather than refuse the row:
 # they say nothing about the row, and the task retries or fails visibly.
 ABORT_ERRORS = (*TRANSIENT_ERRORS, SoftTimeLimitExceeded)
-ENCODINGS = {"csv": "utf-8-sig", "xlsx": ""}
+
+
+def csv_encoding(data: bytes, requested: str) -> str:
+    """Return the encoding to read a CSV upload with: the one asked for, or the
+    one detected."""
+    if requested in CSV_ENCODINGS:
+        return requested
+    return detect_csv_encoding(data)
 
 
 def _queue(job: ImportJob) -> None:
@@ -94,10 +103,14 @@ def start_import_preview(
     file_format: str,
     original_name: str = "",
     language: str | None = None,
+    encoding: str = "detect",
 ) -> ImportJob:
     """Return a new import job for the uploaded file, queued for its preview.
 
-    upload is the file's bytes or an uploaded file. Side effects: stores the
+    upload is the file's bytes or an uploaded file; encoding, for a CSV, is
+    "utf-8-sig", "cp1251" or "detect" (delegations.spreadsheets.
+    detect_csv_encoding decides, and the job keeps the answer). Side effects:
+    stores the
     file in PrivateImportStorage (MEDIA_ROOT/import-tmp, readable by us only);
     creates the ImportJob (preview, queued); queues delegations.tasks.run_import
     once the transaction commits.
@@ -112,7 +125,7 @@ def start_import_preview(
         file_name=storage.name,
         original_name=(original_name or getattr(upload, "name", ""))[:255],
         file_format=file_format,
-        encoding=ENCODINGS[file_format],
+        encoding=csv_encoding(data, encoding) if file_format == "csv" else "",
         language=(language or translation.get_language() or "en")[:10],
     )
     _queue(job)

@@ -21,12 +21,14 @@ from delegations.models import (
     Delegate,
     Delegation,
     FlightLeg,
+    GroundTransfer,
     HotelStay,
     Passport,
     SelfServiceChange,
 )
 from delegations.tokens import new_token
 from delegations.validators import normalise_phone
+from dialogue.changes import inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.countries import country_name
 from dialogue.models import Meeting
@@ -257,10 +259,27 @@ def validate_delegate(delegate: Delegate, *, check_email: bool = True) -> None:
     check_funded_quota(delegate)
 
 
+def documents_changed(
+    delegation_id: int | None, *, whole_meeting: bool = False
+) -> None:
+    """Tell the documents made from a delegation (its packs), or from its whole
+    meeting, that an input changed (dialogue.changes; packs re-render them)."""
+    meeting_id = (
+        Delegation.objects.filter(pk=delegation_id)
+        .values_list("meeting_id", flat=True)
+        .first()
+    )
+    inputs_changed(
+        meeting_id, delegation_ids=None if whole_meeting else [delegation_id]
+    )
+
+
 def _save_delegate_row(delegate: Delegate, **kwargs) -> None:
     try:
         with transaction.atomic():
             delegate.save(**kwargs)
+            # Names and positions are in every pack's list of participants.
+            documents_changed(delegate.delegation_id, whole_meeting=True)
     except IntegrityError as exc:
         if EMAIL_CONSTRAINT in str(exc):
             # A concurrent writer took the email after check_unique_email ran.
@@ -311,6 +330,8 @@ def save_delegates(
     _lock_delegation(delegation.pk)
     for delegate in removed:
         delegate.delete()
+    if removed:
+        documents_changed(delegation.pk, whole_meeting=True)
     for delegate in delegates:
         delegate.delegation = delegation
     _save_in_passes(sorted(delegates, key=lambda d: d.funded), save_delegate)
@@ -414,6 +435,7 @@ def save_hotel_stay(stay: HotelStay) -> HotelStay:
     try:
         with transaction.atomic():
             stay.save()
+            documents_changed(stay.delegate.delegation_id)
     except IntegrityError as exc:
         if HOTEL_OVERLAP_CONSTRAINT not in str(exc):
             raise
@@ -447,6 +469,8 @@ def save_hotel_stays(
     """
     for stay in removed:
         stay.delete()
+    if removed:
+        documents_changed(delegate.delegation_id)
     for stay in stays:
         stay.delegate = delegate
     _save_in_passes(sorted(stays, key=lambda item: item.check_in), save_hotel_stay)
@@ -465,7 +489,31 @@ def save_flight_leg(leg: FlightLeg) -> FlightLeg:
     leg.currency = leg.currency.upper()
     leg.full_clean()
     leg.save()
+    documents_changed(leg.delegate.delegation_id)
     return leg
+
+
+@transaction.atomic
+def save_ground_transfers(
+    delegate: Delegate,
+    transfers: Sequence[GroundTransfer],
+    *,
+    removed: Sequence[GroundTransfer] = (),
+) -> list[GroundTransfer]:
+    """Return a delegate's ground transfers saved together (the admin inline).
+
+    Side effects: deletes the removed transfers, saves the others (and their
+    history) and tells the delegation's packs (dialogue.changes).
+    """
+    for transfer in removed:
+        transfer.delete()
+    for transfer in transfers:
+        transfer.delegate = delegate
+        transfer.full_clean()
+        transfer.save()
+    if removed or transfers:
+        documents_changed(delegate.delegation_id)
+    return list(transfers)
 
 
 # Links -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl.xml
 import tablib
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as defused_iterparse
 from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
@@ -95,6 +96,35 @@ def check_xlsx_archive(data: bytes) -> None:
                 )
                 % {"size": total // (1024 * 1024)}
             )
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")):
+                _refuse_xml_declarations(archive, member)
+
+
+def _entities_refused() -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "The XLSX file declares XML entities (a possible "
+            "'billion laughs' attack); it was refused and nothing was "
+            "imported."
+        )
+    )
+
+
+def _refuse_xml_declarations(archive: zipfile.ZipFile, member: zipfile.ZipInfo):
+    """Raise UnreadableFile if the part declares a DTD or entities.
+
+    openpyxl reads some parts with lxml when it is installed (entities off, so
+    no expansion, but the file is still hostile), others with defusedxml; this
+    looks at every part the same way. A DTD can only come before the root
+    element, so reading up to it is enough.
+    """
+    with archive.open(member) as part:
+        try:
+            for _event, _element in defused_iterparse(part, events=("start",)):
+                break
+        except DefusedXmlException:
+            raise _entities_refused() from None
 
 
 def _caused_by(exc: BaseException, kind: type) -> bool:
@@ -124,13 +154,7 @@ class SafeXLSX(base_formats.XLSX):
         except Exception as exc:
             if not _caused_by(exc, DefusedXmlException):
                 raise
-            raise UnreadableFile(
-                _(
-                    "The XLSX file declares XML entities (a possible "
-                    "'billion laughs' attack); it was refused and nothing was "
-                    "imported."
-                )
-            ) from None
+            raise _entities_refused() from None
 
     def export_data(self, dataset, **kwargs):
         return super().export_data(neutralise_dataset(dataset), **kwargs)
@@ -148,6 +172,34 @@ def format_for(name: str):
     raise ValueError(name)
 
 
+# The encodings a CSV upload may be in: what Excel writes as "CSV UTF-8" (with a
+# byte-order mark) or any UTF-8, and what a Russian-language Excel writes as
+# plain "CSV" (Windows-1251).
+CSV_ENCODINGS = ("utf-8-sig", "cp1251")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def detect_csv_encoding(data: bytes) -> str:
+    """Return the encoding of a CSV file: UTF-8 (a BOM or not) if the bytes are
+    valid UTF-8, else Windows-1251 if they decode as it and hold Cyrillic.
+
+    Valid UTF-8 is decided strictly (text in another 8-bit encoding with a
+    letter outside ASCII practically never is); cp1251 decodes almost any bytes,
+    hence the Cyrillic test. Anything else is reported as not UTF-8 text.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8-sig"
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        return "utf-8-sig"
+    return "cp1251" if CYRILLIC.search(text) else "utf-8-sig"
+
+
 def read_dataset(
     data: bytes, file_format: str, encoding: str = "utf-8-sig"
 ) -> tablib.Dataset:
@@ -159,10 +211,24 @@ def read_dataset(
         )
     fmt = format_for(file_format)
     if not fmt.is_binary():
+        encoding = encoding or "utf-8-sig"
+        if encoding == "detect":
+            encoding = detect_csv_encoding(data)
         try:
-            data = data.decode(encoding or "utf-8-sig")
+            data = data.decode(encoding)
         except UnicodeDecodeError:
-            raise UnreadableFile(_("The CSV file is not UTF-8 text.")) from None
+            if encoding == "cp1251":
+                message = _(
+                    "The CSV file is not Windows-1251 text. Choose another "
+                    "encoding on the upload page, or save it as “CSV UTF-8”."
+                )
+            else:
+                message = _(
+                    "The CSV file is not UTF-8 text. If Excel saved it as plain "
+                    "“CSV” in Russian, choose Windows-1251 on the upload page; or "
+                    "save it as “CSV UTF-8”."
+                )
+            raise UnreadableFile(message) from None
     try:
         return fmt.create_dataset(data)
     except UnreadableFile:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.models import Meeting
+from dialogue.services import save_meeting
 
 admin.site.site_header = _("Dialogue: meeting secretariat")
 admin.site.site_title = _("Dialogue secretariat")
@@ -35,6 +36,9 @@ class MeetingAdmin(ReadOnlyHistoryAdmin):
             if allowed(request):
                 actions[action.__name__] = self.get_action(action)
         return actions
+
+    def save_model(self, request, obj, form, change):
+        save_meeting(obj)
 
     search_fields = ("title_en", "title_ru", "short_title_en", "short_title_ru")
     prepopulated_fields = {"slug": ("short_title_en",)}

@@ -292,6 +292,10 @@ PACK_MAX_ATTEMPTS = int(os.environ.get("PACK_MAX_ATTEMPTS", "3"))
 # off, or on a WeasyPrint outside the versions it was written for, every page is
 # painted afresh (the same PDF, slower).
 PACK_REPLAY = env_bool("PACK_REPLAY", True)
+# Packs follow their inputs: a change marks the packs it is in stale, and they
+# are re-rendered once no change came for this many seconds (a burst of edits
+# gives one render per pack).
+PACK_LIVE_DELAY = float(os.environ.get("PACK_LIVE_DELAY", "2"))
 
 # --- Import/export of delegates and flights (issue 3) -------------------------
 # Files wait between preview and confirm under MEDIA_ROOT/import-tmp (0o700 folder,

@@ -77,15 +77,18 @@ def import_file(
     meeting: Meeting | None = None,
     dry_run: bool = False,
     user=None,
+    encoding: str = "detect",
 ) -> ImportOutcome:
     """Return the outcome of importing a CSV or XLSX file of delegates or flights.
+
+    A CSV file is read in encoding ("utf-8-sig", "cp1251", or "detect").
 
     The same path as the admin's preview (dry_run) and confirmation. Side effects:
     writes every row through the services, or, if any row is refused (or dry_run),
     nothing. Raises delegations.spreadsheets.UnreadableFile for a file that
     cannot be read safely.
     """
-    dataset = read_dataset(data, file_format)
+    dataset = read_dataset(data, file_format, encoding)
     return import_dataset(
         dataset, kind=kind, meeting=meeting, dry_run=dry_run, user=user
     )

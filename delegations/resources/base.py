@@ -3,6 +3,7 @@ lookups cached per import, header checks, one transaction per file, refusals as
 RowProblems."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.results import Result, RowResult
@@ -24,6 +25,9 @@ class MeetingScopedResource(resources.ModelResource):
     numbers, refusal of the whole file when one row fails, and RowProblems."""
 
     required_columns: tuple = ()
+    # column -> its human header, translated; exports write it, imports read it
+    # in either language, and the machine name too (files of earlier exports).
+    column_labels: dict = {}
     field_columns: dict = {}  # model field -> the column that sets it
     constraint_columns: dict = {}  # constraint name -> column (and message)
 
@@ -50,6 +54,7 @@ class MeetingScopedResource(resources.ModelResource):
         self.headers: list[str] = []
         self.row_meeting_value = meeting
         self.spreadsheet_row = None
+        self.file_headers: dict[str, str] = {}  # column -> as the file spelled it
         self._meetings: dict = {}
         self._delegations: dict = {}
         self._delegates: dict = {}
@@ -114,6 +119,34 @@ class MeetingScopedResource(resources.ModelResource):
 
     # The import.
 
+    def get_export_headers(self, selected_fields=None):
+        return [
+            str(self.column_labels.get(column, column))
+            for column in super().get_export_headers(selected_fields)
+        ]
+
+    def header_aliases(self) -> dict[str, str]:
+        """Return every accepted spelling of a header, casefolded, with its
+        column: the machine name, and the human header in English and Russian."""
+        aliases = {}
+        for field in self.fields.values():
+            column = field.column_name
+            aliases[column.casefold()] = column
+            label = self.column_labels.get(column)
+            if label is not None:
+                for lang in ("en", "ru"):
+                    with translation.override(lang):
+                        aliases[str(label).casefold()] = column
+        return aliases
+
+    def machine_headers(self, headers: list[str]) -> list[str]:
+        """Return the file's headers as column names (unknown ones unchanged),
+        remembering how the file spelled each, for its refusals."""
+        aliases = self.header_aliases()
+        columns = [aliases.get(h.casefold(), h) for h in headers]
+        self.file_headers = dict(zip(columns, headers, strict=True))
+        return columns
+
     def header_problems(self, headers) -> list[RowProblem]:
         headers = [text(h) for h in headers or []]
         known = {field.column_name for field in self.fields.values()}
@@ -128,7 +161,11 @@ class MeetingScopedResource(resources.ModelResource):
             if header not in known
         ]
         problems += [
-            RowProblem(HEADER_ROW, column, _("the file has no such column."))
+            RowProblem(
+                HEADER_ROW,
+                str(self.column_labels.get(column, column)),
+                _("the file has no such column."),
+            )
             for column in self.required_columns
             if column not in headers
         ]
@@ -146,8 +183,8 @@ class MeetingScopedResource(resources.ModelResource):
     ):
         # Header cells are cleaned like any other (an exported header may carry
         # the formula apostrophe; spaces around a name are typos).
-        dataset.headers = [text(h) for h in dataset.headers or []]
-        self.headers = list(dataset.headers)
+        self.headers = [text(h) for h in dataset.headers or []]
+        dataset.headers = self.machine_headers(self.headers)
         problems = self.header_problems(dataset.headers)
         if problems:
             result = self.get_result_class()()
@@ -240,6 +277,7 @@ class MeetingScopedResource(resources.ModelResource):
                     column = "" if key == NON_FIELD_ERRORS else key
                     if column in self.fields:
                         column = self.fields[column].column_name
+                    column = self.file_headers.get(column, column)
                     found.append(
                         RowProblem(invalid.number + HEADER_ROW, column, message)
                     )

@@ -1,20 +1,23 @@
 """Cells to values: each widget reads one cell and raises ValueError with the
 rule when it refuses it; the resource reports it as row, column and rule."""
 
+import calendar
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export import widgets
 
 from delegations.spreadsheets import unneutralise
 from delegations.validators import normalise_phone
+from dialogue.localtime import format_offset, is_ambiguous, parse_offset
 
 HEADER_ROW = 1  # data row n of the dataset is spreadsheet row n + 1
-LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S")
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "да"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "нет"}
 
@@ -60,20 +63,57 @@ def text(value) -> str:
     return str(value).strip()
 
 
-def parse_local(value) -> datetime.datetime:
-    """Return a naive local date-time from "2017-06-12 09:10" or an XLSX date."""
+LOCAL_PATTERN = re.compile(
+    r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})[ T]"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<offset>[zZ]|UTC|GMT|(?:UTC|GMT)?[+-]\d{2}:?\d{2}))?$"
+)
+
+
+def parse_local(value) -> tuple[datetime.datetime, datetime.timedelta | None]:
+    """Return a naive local date-time, with the offset from UTC if the cell
+    gives one, from "2017-06-12 09:10", "2017-10-29 02:30 +01:00" or an XLSX
+    date. Raises ValueError saying why the cell is not a date and time."""
     if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None, second=0, microsecond=0)
+        return value.replace(tzinfo=None, second=0, microsecond=0), None
     raw = text(value)
-    for fmt in LOCAL_FORMATS:
-        try:
-            return datetime.datetime.strptime(raw, fmt)
-        except ValueError:
-            continue
-    raise ValueError(
-        _("%(value)s is not a local date and time such as 2017-06-12 09:10.")
-        % {"value": raw or _("(empty)")}
-    )
+    match = LOCAL_PATTERN.match(raw)
+    if match is None:
+        raise ValueError(
+            _(
+                "%(value)s is not a local date and time such as 2017-06-12 09:10 "
+                "(or 2017-10-29 02:30 +01:00 with its offset from UTC)."
+            )
+            % {"value": raw or _("(empty)")}
+        )
+    year, month, day = (int(match[part]) for part in ("year", "month", "day"))
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if not 1 <= month <= 12:
+        raise ValueError(
+            _("%(value)s is not a date: there is no month %(month)s.")
+            % {"value": raw, "month": match["month"]}
+        )
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(
+            ngettext(
+                "%(value)s is not a date: that month has %(days)s day.",
+                "%(value)s is not a date: that month has %(days)s days.",
+                days,
+            )
+            % {"value": raw, "days": days}
+        )
+    if hour > 23 or minute > 59 or int(match["second"] or 0) > 59:
+        raise ValueError(
+            _(
+                "%(value)s is not a time of day: hours run from 00 to 23, "
+                "minutes from 00 to 59."
+            )
+            % {"value": raw}
+        )
+    naive = datetime.datetime(year, month, day, hour, minute)
+    offset = parse_offset(match["offset"]) if match["offset"] else None
+    return naive, offset
 
 
 def _validation_text(exc: ValidationError) -> str:
@@ -189,10 +229,17 @@ class FareWidget(widgets.Widget):
 
 
 class LocalTimeWidget(widgets.Widget):
-    """Export only: the leg's local time; import converts in the resource."""
+    """Export only: the leg's local time, with its offset from UTC when the
+    clocks show that time twice (so the file reads back as the same instant);
+    import converts in the resource."""
 
     def render(self, value, obj=None, **kwargs):
-        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+        if not value:
+            return ""
+        shown = value.strftime("%Y-%m-%d %H:%M")
+        if is_ambiguous(value, value.tzinfo):
+            shown += f" {format_offset(value.utcoffset())}"
+        return shown
 
 
 class ResourceBoundWidget(widgets.Widget):

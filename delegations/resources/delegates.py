@@ -1,9 +1,10 @@
 """Delegates: found by id, else by email within the meeting; saved by
 save_delegate, which checks the funded quota under a row lock."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from import_export import fields
 
 from delegations.models import Delegate, Language
@@ -16,7 +17,11 @@ from delegations.resources.cells import (
     YesNoWidget,
     text,
 )
-from delegations.services import FundedQuotaExceeded, save_delegate
+from delegations.services import (
+    FundedQuotaExceeded,
+    check_funded_quota,
+    save_delegate,
+)
 
 # The columns a secretariat fills in (exports add "id" and "meeting" before them).
 DELEGATE_COLUMNS = (
@@ -76,6 +81,22 @@ class DelegateResource(MeetingScopedResource):
         "email",
     )
     constraint_columns = {"delegate_unique_email_per_meeting": "email"}
+    column_labels = {
+        "id": _l("ID"),
+        "meeting": _l("Meeting"),
+        "delegation": _l("Delegation"),
+        "name_latin": _l("Name (Latin script)"),
+        "name_cyrillic": _l("Name (Cyrillic script)"),
+        "position_en": _l("Position (English)"),
+        "position_ru": _l("Position (Russian)"),
+        "role": _l("Role"),
+        "email": _l("Email"),
+        "phone": _l("Phone"),
+        "preferred_language": _l("Preferred language"),
+        "funded": _l("Funded"),
+        "dietary_needs": _l("Dietary needs"),
+        "accessibility_needs": _l("Accessibility needs"),
+    }
 
     class Meta:
         model = Delegate
@@ -89,6 +110,12 @@ class DelegateResource(MeetingScopedResource):
         # and a deep copy plus an HTML diff of every row is work for nothing.
         skip_diff = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept: dict = {}
+        # Per delegation, the file's refused rows that claim a funded place.
+        self._refused_funded: dict[int, list[Delegate]] = {}
+
     @classmethod
     def get_display_name(cls):
         return _("Delegates")
@@ -97,11 +124,16 @@ class DelegateResource(MeetingScopedResource):
         meeting = self.row_meeting(row)
         email = text(row.get("email"))
         if email:
-            self.once_in_file(
-                (meeting.pk, email.casefold()),
-                "email",
-                _("this email is already on row %(row)s of this file."),
-            )
+            try:
+                self.once_in_file(
+                    (meeting.pk, email.casefold()),
+                    "email",
+                    _("this email is already on row %(row)s of this file."),
+                )
+            except ValidationError as exc:
+                # Refused, but the row's cells are still read: every refusal
+                # of the row is reported at once (import_instance).
+                self.keep_refusal(exc)
         delegate_id = text(row.get("id"))
         if delegate_id:
             delegate = (
@@ -125,25 +157,82 @@ class DelegateResource(MeetingScopedResource):
                 text(row.get("delegation")).casefold()
             )
             if wanted is not None and wanted.pk != existing.delegation_id:
-                raise ValidationError(
-                    {
-                        "email": _(
-                            "another delegate of this meeting has this email: "
-                            "%(name)s of %(delegation)s. An import does not move "
-                            "a delegate to another delegation."
-                        )
-                        % {
-                            "name": existing.name_latin,
-                            "delegation": existing.delegation.localised_name,
+                # A new instance, refused with this reason and any other.
+                return self.keep_refusal(
+                    ValidationError(
+                        {
+                            "email": _(
+                                "another delegate of this meeting has this email: "
+                                "%(name)s of %(delegation)s. An import does not move "
+                                "a delegate to another delegation."
+                            )
+                            % {
+                                "name": existing.name_latin,
+                                "delegation": existing.delegation.localised_name,
+                            }
                         }
-                    }
+                    )
                 )
         return existing
+
+    # Every refusal of a row at once, and the quota over the whole file.
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self._kept = {}
+
+    def keep_refusal(self, exc: ValidationError) -> None:
+        """Note a refusal of the row being read; import_instance adds the rest."""
+        for key, messages in exc.message_dict.items():
+            self._kept.setdefault(key, []).extend(messages)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = {key: list(msgs) for key, msgs in exc.message_dict.items()}
+        for key, messages in getattr(self, "_kept", {}).items():
+            errors.setdefault(key, []).extend(messages)
+        if errors:
+            self.more_refusals(instance, errors)
+            raise ValidationError(errors)
+
+    def more_refusals(self, instance: Delegate, errors: dict) -> None:
+        """Add to a refused row's errors what saving it would also refuse: the
+        other cells' rules, then the funded quota (as save_delegate would)."""
+        checked = {"meeting", "delegation", *errors}
+        try:
+            instance.clean_fields(exclude=list(checked))
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                column = self.column_of(key, messages[0]) or NON_FIELD_ERRORS
+                errors.setdefault(column, []).extend(messages)
+        if "funded" not in errors:
+            self.claim_funded_place(instance, errors)
+
+    def claim_funded_place(self, instance: Delegate, errors: dict) -> None:
+        """Check a refused row's funded place against the quota, counting the
+        file's earlier refused rows that hold one (the stored delegates and the
+        rows saved so far are in the database): the quota's refusal shows in
+        the same pass as the row's other errors, not after they are fixed."""
+        if not instance.funded or not instance.delegation_id:
+            return
+        held = self._refused_funded.setdefault(instance.delegation_id, [])
+        try:
+            check_funded_quota(instance, alongside=held)
+        except FundedQuotaExceeded as exc:
+            errors.setdefault("funded", []).extend(exc.messages)
+        else:
+            held.append(instance)
 
     def do_instance_save(self, instance, is_create):
         try:
             if instance.delegation_id:
                 instance.meeting = instance.delegation.meeting  # cached, no query
+            held = self._refused_funded.get(instance.delegation_id)
+            if instance.funded and held:
+                check_funded_quota(instance, alongside=held)
             # The file's emails were checked against the meeting in one pass; a
             # row found by id may change its email, so that one is checked here.
             save_delegate(
@@ -153,7 +242,10 @@ class DelegateResource(MeetingScopedResource):
         except FundedQuotaExceeded as exc:
             raise ValidationError({"funded": exc.messages}) from None
         except ValidationError as exc:
-            raise self.by_column(exc) from None
+            errors = self.by_column(exc).message_dict
+            if "funded" not in errors:
+                self.claim_funded_place(instance, errors)
+            raise ValidationError(errors) from None
         except IntegrityError as exc:
             # A concurrent save took the email between our check and the insert.
             if "email" not in str(exc):

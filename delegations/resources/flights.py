@@ -5,9 +5,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from import_export import fields
 
-from delegations.admin_forms import FlightLegForm
 from delegations.models import FlightLeg
 from delegations.resources.base import MeetingScopedResource
 from delegations.resources.cells import (
@@ -21,7 +21,14 @@ from delegations.resources.cells import (
     text,
 )
 from delegations.services import save_flight_leg
-from delegations.validators import airports, validate_currency, validate_iata
+from delegations.validators import (
+    airport_place,
+    airport_time_zone,
+    airports,
+    validate_currency,
+    validate_iata,
+)
+from dialogue.localtime import AmbiguousLocalTime, to_utc
 from dialogue.models import Meeting
 
 
@@ -72,6 +79,21 @@ class FlightLegResource(MeetingScopedResource):
         "departs_at": "departs_local",
         "arrives_at": "arrives_local",
         "delegate": "delegate_email",
+    }
+    column_labels = {
+        "id": _l("ID"),
+        "meeting": _l("Meeting"),
+        "delegate_email": _l("Delegate's email"),
+        "carrier": _l("Airline"),
+        "flight_number": _l("Flight number"),
+        "from_airport": _l("From (airport code)"),
+        "departs_local": _l("Departs (local time)"),
+        "to_airport": _l("To (airport code)"),
+        "arrives_local": _l("Arrives (local time)"),
+        "status": _l("Status"),
+        "booking_reference": _l("Booking reference"),
+        "fare": _l("Fare"),
+        "currency": _l("Currency"),
     }
     constraint_columns = {
         "flight_arrives_after_departure": "arrives_local",
@@ -126,13 +148,35 @@ class FlightLegResource(MeetingScopedResource):
         return self._legs[meeting.pk]
 
     @staticmethod
-    def utc(row, column: str, airport_column: str) -> datetime.datetime | None:
+    def instant(cell, airport: str) -> datetime.datetime:
+        """Return the cell's local time at the airport as a UTC instant.
+
+        Raises ValueError with the rule: a cell that is no date and time, a
+        time the clocks skip there, one they show twice (the cell must then
+        carry its offset, which is asked back), or an offset not the airport's.
+        """
+        naive, offset = parse_local(cell)
+        try:
+            return to_utc(
+                naive,
+                airport_time_zone(airport),
+                place=airport_place(airport),
+                offset=offset,
+            )
+        except AmbiguousLocalTime as exc:
+            first, second = exc.written_with_offsets()
+            raise ValueError(
+                _("%(rule)s Write which one: %(first)s or %(second)s.")
+                % {"rule": exc, "first": first, "second": second}
+            ) from None
+
+    def utc(self, row, column: str, airport_column: str) -> datetime.datetime | None:
         """Return the row's local time in UTC, or None if it cannot be read."""
         airport = text(row.get(airport_column)).upper()
         if airport not in airports():
             return None
         try:
-            return FlightLegForm.to_utc(parse_local(row.get(column)), airport)
+            return self.instant(row.get(column), airport)
         except ValueError:
             return None
 
@@ -176,14 +220,17 @@ class FlightLegResource(MeetingScopedResource):
         for column, attribute, airport_column in self.TIMES:
             if column not in row:
                 continue
+            airport = getattr(instance, airport_column) or ""
+            if airport_column in errors or airport not in airports():
+                try:
+                    parse_local(row[column])  # still say what is wrong with it
+                except ValueError as exc:
+                    errors[column] = [str(exc)]
+                continue
             try:
-                naive = parse_local(row[column])
+                setattr(instance, attribute, self.instant(row[column], airport))
             except ValueError as exc:
                 errors[column] = [str(exc)]
-                continue
-            airport = getattr(instance, airport_column) or ""
-            if airport_column not in errors and airport in airports():
-                setattr(instance, attribute, FlightLegForm.to_utc(naive, airport))
         if errors:
             raise ValidationError(errors)
 
@@ -191,17 +238,4 @@ class FlightLegResource(MeetingScopedResource):
         try:
             save_flight_leg(instance)
         except ValidationError as exc:
-            keyed = self.by_column(exc)
-            arrival = keyed.message_dict.get("arrives_local")
-            if arrival and instance.departs_at and instance.arrives_at:
-                keyed.error_dict["arrives_local"] = [
-                    ValidationError(
-                        _("%(rule)s In UTC it departs %(dep)s and arrives %(arr)s.")
-                        % {
-                            "rule": " ".join(arrival),
-                            "dep": instance.departs_at.strftime("%Y-%m-%d %H:%M"),
-                            "arr": instance.arrives_at.strftime("%Y-%m-%d %H:%M"),
-                        }
-                    )
-                ]
-            raise keyed from None
+            raise self.by_column(exc) from None

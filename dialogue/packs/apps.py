@@ -18,11 +18,18 @@ class PacksConfig(AppConfig):
 
     def ready(self):
         from delegations.panels import register_panel
+        from dialogue.changes import subscribe
         from dialogue.fonts import warm_fonts
         from dialogue.packs.panel import packs_panel
-        from dialogue.packs.services import sweep_stale_packs
+        from dialogue.packs.services import (
+            mark_packs_stale,
+            schedule_forgotten_stale_packs,
+            sweep_stale_packs,
+        )
         from dialogue.sweeps import register_sweep, register_warmup
 
         register_panel(80, packs_panel)
         register_sweep(sweep_stale_packs)
+        register_sweep(schedule_forgotten_stale_packs)
         register_warmup(warm_fonts)
+        subscribe(mark_packs_stale)

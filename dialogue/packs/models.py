@@ -107,6 +107,17 @@ class Pack(models.Model):
         _("claimed until"), null=True, blank=True, editable=False
     )
     render_seconds = models.FloatField(_("render seconds"), null=True, blank=True)
+    # Set when an input changed after the file was made (dialogue.changes), and
+    # cleared by the render (or fingerprint check) that took the change in.
+    stale_since = models.DateTimeField(
+        _("inputs changed since"), null=True, blank=True, editable=False
+    )
+    changed_at = models.DateTimeField(
+        _("last input change"), null=True, blank=True, editable=False
+    )
+    # Counts the changes: a render clears the stale mark only if no change came
+    # in after it read the pack (its generation is still the one it saw).
+    generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         db_table = "dialogue_pack"
@@ -158,3 +169,8 @@ class Pack(models.Model):
     @property
     def has_file(self) -> bool:
         return bool(self.file)
+
+    @property
+    def is_outdated(self) -> bool:
+        """An input changed after this file was made (a re-render is due)."""
+        return self.stale_since is not None

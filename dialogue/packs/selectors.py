@@ -32,16 +32,11 @@ def delegation_packs(delegation) -> list[Pack]:
     return sorted(packs, key=lambda p: order[p.language])
 
 
-def pack_progress(meeting: Meeting | None = None, *, kind: str | None = None) -> dict:
-    """Return the packs per status and the share ready, for the admin. One query.
-
-    With a kind, only packs of that kind (the visa letters' progress).
-    """
+def pack_progress(meeting: Meeting | None = None) -> dict:
+    """Return the packs per status and the share ready, for the admin. One query."""
     packs = Pack.objects.all()
     if meeting is not None:
         packs = packs.filter(meeting=meeting)
-    if kind is not None:
-        packs = packs.filter(kind=kind)
     counts = dict.fromkeys(Pack.Status.values, 0)
     for row in packs.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
@@ -52,6 +47,8 @@ def pack_progress(meeting: Meeting | None = None, *, kind: str | None = None) ->
         ],
         "total": total,
         "ready": counts[Pack.Status.READY],
+        # Inputs changed since their file was made: a re-render is on its way.
+        "stale": packs.filter(stale_since__isnull=False).count(),
         "percent": round(100 * counts[Pack.Status.READY] / total) if total else 0,
     }
 
@@ -59,23 +56,25 @@ def pack_progress(meeting: Meeting | None = None, *, kind: str | None = None) ->
 def pack_counts(meeting: Meeting) -> dict:
     """Return the meeting's briefing packs ready, stale, failed and in all. One query.
 
-    Stale: a file is on disk but a re-render is queued or running, so the
-    file shows an older state of its inputs than the database.
+    Stale: an input changed since the file was made (dialogue.changes), or a
+    file is on disk while a re-render is queued or running: the file shows an
+    older state of its inputs than the database.
     """
     pending = Q(status__in=[Pack.Status.QUEUED, Pack.Status.RENDERING])
     return Pack.objects.filter(meeting=meeting, kind=Pack.Kind.BRIEFING).aggregate(
         total=Count("id"),
         ready=Count("id", filter=Q(status=Pack.Status.READY)),
-        stale=Count("id", filter=pending & ~Q(file="")),
+        stale=Count(
+            "id", filter=(pending & ~Q(file="")) | Q(stale_since__isnull=False)
+        ),
         failed=Count("id", filter=Q(status=Pack.Status.FAILED)),
     )
 
 
 def stale_packs(packs):
     """Return the packs of a queryset whose file is older than a queued re-render."""
-    return packs.filter(status__in=[Pack.Status.QUEUED, Pack.Status.RENDERING]).exclude(
-        file=""
-    )
+    pending = Q(status__in=[Pack.Status.QUEUED, Pack.Status.RENDERING])
+    return packs.filter((pending & ~Q(file="")) | Q(stale_since__isnull=False))
 
 
 def pack_list_url() -> str:

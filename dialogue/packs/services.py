@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, F, Max, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,7 @@ def queue_packs(
     delegation_ids: list[int] | None = None,
     languages: tuple[str, ...] = EDITIONS,
     force: bool = False,
+    create: bool = True,
 ) -> QueueResult:
     """Return which packs of the meeting were queued and how many were skipped.
 
@@ -90,6 +92,7 @@ def queue_packs(
     (unless force); one already queued or rendering by a live worker is left
     alone. Side effects: creates missing Pack rows, marks the others queued and
     queues one Celery task per pack after commit; requeues stale packs first.
+    With create=False only existing packs are considered.
     """
     from dialogue.packs.inputs import meeting_briefing_fingerprints
 
@@ -107,6 +110,8 @@ def queue_packs(
     now = timezone.now()
     for (delegation_id, language), fingerprint in wanted.items():
         pack = existing.get((delegation_id, language))
+        if pack is None and not create:
+            continue
         if pack is None:
             pack = Pack.objects.create(
                 meeting=meeting,
@@ -233,6 +238,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
         return "gone"
     if pack.status == Pack.Status.RENDERING and not is_stale(pack):
         return "busy"
+    generation = pack.generation  # read before the inputs: see settle_stale_mark
     inputs = pack_inputs(pack)
     if (
         pack.status in (Pack.Status.READY, Pack.Status.QUEUED)
@@ -240,6 +246,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
         and file_exists(pack)
     ):
         Pack.objects.filter(pk=pack.pk).update(status=Pack.Status.READY, error="")
+        settle_stale_mark(pack, generation)
         return "skipped"
     started = timezone.now()
     claimed = Pack.objects.filter(
@@ -290,6 +297,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
         finished_at=timezone.now(),
         render_seconds=time.monotonic() - clock,
     )
+    settle_stale_mark(pack, generation)
     return "rendered"
 
 
@@ -304,14 +312,12 @@ def record_pack_failure(*, reason: str, final: bool, pack_id: int) -> None:
 
 
 @transaction.atomic
-def queue_visa_letter(delegate, *, force: bool = False, enqueue: bool = True) -> Pack:
+def queue_visa_letter(delegate, *, force: bool = False) -> Pack:
     """Return the delegate's visa letter pack, queued for rendering.
 
     Only for a funded delegate with passport details (ValidationError
     otherwise). Side effects: creates or updates the Pack row and queues its
-    task after commit (unless its file is already up to date); with
-    enqueue=False the pack is marked queued and the caller renders it
-    (queue_visa_letters).
+    task after commit (unless its file is already up to date).
     """
     from django.core.exceptions import ValidationError
 
@@ -347,62 +353,146 @@ def queue_visa_letter(delegate, *, force: bool = False, enqueue: bool = True) ->
     )
     if not fresh:
         _mark_queued(pack, timezone.now())
-        if enqueue:
-            _enqueue([pack.pk])
+        _enqueue([pack.pk])
     pack.refresh_from_db()
     return pack
 
 
-@dataclass
-class VisaLetterBatch:
-    queued: list[int] = field(default_factory=list)  # pack ids, one task
-    up_to_date: int = 0
-    refused: list[str] = field(default_factory=list)  # why a delegate has none
+# Packs follow their inputs ------------------------------------------------------
 
 
-@transaction.atomic
-def queue_visa_letters(
-    meeting: Meeting, *, delegation_id: int | None = None, force: bool = False
-) -> VisaLetterBatch:
-    """Queue the visa letters of a meeting's funded delegates as one task.
+def live_delay() -> float:
+    """Return the seconds a re-render waits for edits to stop (PACK_LIVE_DELAY)."""
+    return float(getattr(settings, "PACK_LIVE_DELAY", 2.0))
 
-    Every funded delegate with passport details (of one delegation, or of the
-    whole meeting) gets a letter; the others are named in `refused`. Side
-    effects: creates or updates the letters' Pack rows and queues one
-    render_visa_letters task after commit, which renders them one after the
-    other (its progress: visa_letter_progress).
+
+def _schedule(meeting_id: int, *, countdown: float | None = None) -> None:
+    from dialogue.packs.tasks import render_stale_packs as render_stale_packs_task
+
+    render_stale_packs_task.enqueue(
+        meeting_id=meeting_id,
+        countdown=live_delay() if countdown is None else countdown,
+    )
+
+
+def mark_packs_stale(
+    meeting_id: int, *, delegation_ids: list[int] | None = None
+) -> int:
+    """Return how many packs were marked stale after an input change.
+
+    Subscribed to dialogue.changes.inputs_changed (PacksConfig.ready): every
+    pack of the meeting, or of these delegations only (every edition and their
+    visa letters). Runs in the caller's transaction. Side effects: sets
+    stale_since (kept when already set), changed_at and generation + 1 on those
+    packs; when the meeting had no stale pack yet, queues one render_stale_packs
+    task after commit, PACK_LIVE_DELAY seconds later (the task waits for the
+    edits to stop, so a burst of edits gives one render per pack).
     """
+    now = timezone.now()
+    packs = Pack.objects.filter(meeting_id=meeting_id)
+    if delegation_ids is not None:
+        packs = packs.filter(delegation_id__in=delegation_ids)
+    scheduled = Pack.objects.filter(
+        meeting_id=meeting_id, stale_since__isnull=False
+    ).exists()
+    marked = packs.update(
+        stale_since=Coalesce("stale_since", Value(now, output_field=DateTimeField())),
+        changed_at=now,
+        generation=F("generation") + 1,
+    )
+    if marked and not scheduled:
+        _schedule(meeting_id)
+    return marked
+
+
+def settle_stale_mark(pack: Pack, generation: int) -> None:
+    """Clear a pack's stale mark after a render or a fingerprint check that read
+    its inputs at this generation; if a change came in since, queue another
+    round. Side effects: updates the Pack row, or queues render_stale_packs."""
+    current = Pack.objects.filter(pk=pack.pk, stale_since__isnull=False)
+    if current.exclude(generation=generation).exists():
+        _schedule(pack.meeting_id)
+        return
+    current.filter(generation=generation).update(stale_since=None)
+
+
+def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
+    """Return what the coalesced re-render of a meeting's stale packs did:
+    fresh (nothing stale), waiting (edits still arriving), queued, or gone.
+
+    Waits until the last change is PACK_LIVE_DELAY seconds old (queues itself
+    again for the rest; an eager run sleeps instead). Then the stale briefing
+    packs go through queue_packs (an unchanged fingerprint skips the render)
+    and stale visa letters through queue_visa_letter; a pack whose file turns
+    out to match its inputs is no longer stale. Side effects: those of
+    queue_packs and queue_visa_letter; clears stale marks.
+    """
+    stale = Pack.objects.filter(meeting_id=meeting_id, stale_since__isnull=False)
+    last = stale.aggregate(last=Max("changed_at"))["last"]
+    if last is None:
+        return "fresh"
+    wait = (last - timezone.now()).total_seconds() + live_delay()
+    if wait > 0:
+        if not eager:
+            _schedule(meeting_id, countdown=wait)
+            return "waiting"
+        time.sleep(wait)
+        return render_stale_packs(meeting_id, eager=eager)
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return "gone"
+    rows = list(stale.values_list("pk", "generation", "kind", "delegation_id"))
+    letters = [pk for pk, _g, kind, _d in rows if kind == Pack.Kind.VISA_LETTER]
+    briefing = sorted({d for _p, _g, kind, d in rows if kind == Pack.Kind.BRIEFING})
+    queued = set(
+        queue_packs(meeting, delegation_ids=briefing, create=False).queued
+        if briefing
+        else []
+    )
+    queued |= _queue_stale_letters(letters)
+    for pk, generation, _kind, _delegation in rows:
+        if pk not in queued:
+            Pack.objects.filter(
+                pk=pk, generation=generation, status=Pack.Status.READY
+            ).update(stale_since=None)
+    return "queued"
+
+
+def _queue_stale_letters(pack_ids: list[int]) -> set[int]:
     from django.core.exceptions import ValidationError
 
-    from delegations.selectors import funded_delegates
+    from delegations.selectors import delegate_with_delegation
 
-    delegates = funded_delegates(meeting)
-    if delegation_id is not None:
-        delegates = delegates.filter(delegation_id=delegation_id)
-    batch = VisaLetterBatch()
-    for delegate in delegates:
-        try:
-            pack = queue_visa_letter(delegate, force=force, enqueue=False)
-        except ValidationError as exc:
-            batch.refused += exc.messages
+    queued = set()
+    for pack in Pack.objects.filter(pk__in=pack_ids):
+        delegate = delegate_with_delegation(pack.delegate_id)
+        if delegate is None:
             continue
-        if pack.status == Pack.Status.QUEUED:
-            batch.queued.append(pack.pk)
-        else:
-            batch.up_to_date += 1
-    if batch.queued:
-        from dialogue.packs.tasks import render_visa_letters
-
-        render_visa_letters.enqueue(pack_ids=batch.queued)
-    return batch
+        try:
+            letter = queue_visa_letter(delegate)
+        except ValidationError:  # no longer funded, or no passport: left as is
+            continue
+        if letter.status == Pack.Status.QUEUED:
+            queued.add(letter.pk)
+    return queued
 
 
-def render_visa_letters_batch(pack_ids: list[int], *, worker: str = "") -> list[str]:
-    """Render the letters one after the other; return what happened to each."""
-    return [render_pack(pack_id, worker=worker) for pack_id in pack_ids]
+def schedule_forgotten_stale_packs() -> list[int]:
+    """Return the meetings whose stale packs were left waiting, queued again.
 
-
-def record_visa_letters_failure(*, reason: str, final: bool, pack_ids) -> None:
-    """Record a failed batch on each of its letters that is not ready."""
-    for pack_id in pack_ids:
-        record_pack_failure(reason=reason, final=final, pack_id=pack_id)
+    A worker sweep: a re-render whose message was lost (a purged broker) would
+    leave ready packs stale for ever. Side effects: queues render_stale_packs.
+    """
+    quiet = timezone.now() - datetime.timedelta(seconds=live_delay() + 30)
+    meetings = sorted(
+        set(
+            Pack.objects.filter(
+                stale_since__isnull=False,
+                changed_at__lt=quiet,
+                status=Pack.Status.READY,
+            ).values_list("meeting_id", flat=True)
+        )
+    )
+    for meeting_id in meetings:
+        _schedule(meeting_id, countdown=0)
+    return meetings

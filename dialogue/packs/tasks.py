@@ -2,12 +2,11 @@
 
 from celery import shared_task
 
-from dialogue.packs.services import (
-    record_worker_heartbeat,
-    render_visa_letters_batch,
-    sweep_stale_packs,
-)
+from dialogue.packs.services import record_worker_heartbeat, sweep_stale_packs
 from dialogue.packs.services import render_pack as render_pack_service
+from dialogue.packs.services import (
+    render_stale_packs as render_stale_packs_service,
+)
 
 
 @shared_task(bind=True)
@@ -39,17 +38,11 @@ def sweep_packs() -> None:
     sweep_stale_packs()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-    failure_recorder="dialogue.packs.services.record_visa_letters_failure",
-)
-def render_visa_letters(self, *, pack_ids: list[int]) -> list[str]:
-    """Render a batch of visa letters (queue_visa_letters) in one task.
+@shared_task(bind=True, ignore_result=True)
+def render_stale_packs(self, *, meeting_id: int) -> str:
+    """Re-render a meeting's stale packs once their inputs stop changing.
 
-    Each letter keeps its own lease and state, so a redelivered batch skips
-    the letters already ready; staff follow the batch on the visa letters page.
+    Queued by mark_packs_stale with a countdown; queues itself again while edits
+    keep arriving, so a burst of edits gives one render per pack.
     """
-    return render_visa_letters_batch(pack_ids, worker=self.request.hostname or "")
+    return render_stale_packs_service(meeting_id, eager=bool(self.request.is_eager))

@@ -1,5 +1,8 @@
 """The session form asks agenda.services and shows each refusal on its field,
-keeping what was typed."""
+keeping what was typed; a local time the clocks skip is refused, one they show
+twice is asked back."""
+
+import datetime
 
 import pytest
 from django.forms import inlineformset_factory
@@ -128,3 +131,51 @@ def test_slot_formset_shows_each_overlap_on_the_speakers_rows(meeting, two_speak
         "A speaker cannot be in two sessions at the same time."
     ]
     assert formset.forms[1]["minutes"].value() == "7"
+
+
+def geneva_meeting():
+    return MeetingFactory(
+        time_zone="Europe/Zurich",
+        city_en="Geneva",
+        city_ru="Женева",
+        start_date=datetime.date(2017, 10, 28),
+        end_date=datetime.date(2017, 10, 29),
+    )
+
+
+def test_session_form_refuses_a_time_the_clocks_skip_and_asks_one_shown_twice():
+    meeting = geneva_meeting()
+    room = RoomFactory(meeting=meeting)
+    skipped = SessionAdminForm(
+        data=session_data(
+            meeting,
+            room,
+            start_local="2017-03-26T02:30",
+            end_local="2017-03-26T04:00",
+        )
+    )
+    assert skipped.errors == {
+        "start_local": [
+            "2017-03-26 02:30 does not exist at Geneva: that night the clocks went "
+            "forward from 02:00 to 03:00 (from UTC+01:00 to UTC+02:00). Check the "
+            "time on the ticket or the programme."
+        ]
+    }
+    twice = session_data(
+        meeting, room, start_local="2017-10-29T02:30", end_local="2017-10-29T04:00"
+    )
+    asked = SessionAdminForm(data=twice)
+    assert asked.errors["start_local"] == [
+        "2017-10-29 02:30 happens twice at Geneva, when the clocks go back: first "
+        "at UTC+02:00, then again at UTC+01:00. Choose which one beside the time."
+    ]
+    assert 'name="start_local_offset"' in str(asked["start_local"])
+    answered = SessionAdminForm(data={**twice, "start_local_offset": "+01:00"})
+    assert answered.errors == {}
+    session = answered.save()
+    assert session.start_at == datetime.datetime(
+        2017, 10, 29, 1, 30, tzinfo=datetime.UTC
+    )
+    # The saved session shows its own offset chosen, and saves unchanged.
+    shown = SessionAdminForm(instance=session)
+    assert '<option value="+01:00" selected>' in str(shown["start_local"])

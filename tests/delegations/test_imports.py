@@ -349,7 +349,7 @@ def test_confirm_refused_when_data_changed_since_preview(
     assert (job.phase, job.status, job.problem_count) == ("confirm", "refused", 1)
     assert [(p["row"], p["column"]) for p in job.problems] == [(2, "funded")]
     assert job.problems[0]["message"].startswith(
-        "Kazakhstan already has 3 funded delegate(s)"
+        "Kazakhstan already has 3 funded delegates"
     )
     assert written() == before
     assert not stored(job)

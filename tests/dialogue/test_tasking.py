@@ -58,6 +58,7 @@ def test_every_task_module_is_found():
         "delegations.tasks.run_import",
         "dialogue.outbox.tasks.send_email",
         "dialogue.packs.tasks.render_pack",
+        "dialogue.packs.tasks.render_stale_packs",
         "dialogue.packs.tasks.sweep_packs",
         "dialogue.packs.tasks.worker_heartbeat",
     ]

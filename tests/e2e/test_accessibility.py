@@ -1,0 +1,286 @@
+"""axe-core in Chromium on every participant page and every custom admin page,
+in English and Russian: no serious or critical violation; at 1366 px no admin
+page scrolls sideways; the comment form and the import preview work with the
+keyboard alone.
+
+axe-core comes from the npm registry (package.json; `make setup` runs npm ci
+into node_modules/). Its source is evaluated in the page through the DevTools
+protocol, which the page's Content-Security-Policy does not govern: the pages
+are checked under their real policy.
+"""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from declaration.models import Version
+from declaration.services import circulate_version
+from delegations.models import Delegate, Delegation, ImportJob
+from delegations.services import issue_itinerary_link
+from dialogue.models import Meeting
+from tests.services import need
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def axe_source() -> str:
+    need(AXE.exists(), f"needs axe-core: run `make setup` (npm ci) for {AXE}")
+    return AXE.read_text(encoding="utf-8")
+
+
+def blocking_violations(page, source: str) -> list[dict]:
+    """Run axe-core on the page; return its serious and critical violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [v for v in result["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(url: str, violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{url}: {v['impact']} {v['id']} ({len(v['nodes'])}): {v['help']}")
+        for node in v["nodes"][:5]:
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {json.dumps(node['target'])}: {summary[:300]}")
+    return "\n".join(lines)
+
+
+def check_pages(page, base: str, paths: list[str], screenshot, tag: str) -> list[str]:
+    """Return every blocking violation found on the pages, described."""
+    source = axe_source()
+    found = []
+    for path in paths:
+        response = page.goto(base + path)
+        assert response.status == 200, f"{path}: {response.status}"
+        violations = blocking_violations(page, source)
+        if violations:
+            found.append(describe(path, violations))
+    return found
+
+
+@pytest.fixture
+def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
+    """The 2017 Dialogue with version 2 open for comments, the programme
+    published, links for a delegate and a focal point, and a previewed import."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Meeting.objects.filter(pk=ashgabat.pk).update(publish_programme=True)
+    draft = Version.objects.get(declaration__meeting=ashgabat, number=2)
+    with django_capture_on_commit_callbacks(execute=False):
+        circulate_version(draft, deadline=timezone.now() + datetime.timedelta(days=7))
+    kazakhstan = Delegation.objects.get(pk=1)
+    delegate = Delegate.objects.filter(delegation=kazakhstan, funded=True).first()
+    admin = get_user_model().objects.create_superuser("root", "r@example.org", None)
+    job = ImportJob.objects.create(
+        user=admin,
+        meeting=ashgabat,
+        kind=ImportJob.Kind.DELEGATES,
+        file_name="import-tmp/none.csv",
+        original_name="delegates.csv",
+        file_format=ImportJob.Format.CSV,
+        phase=ImportJob.Phase.PREVIEW,
+        status=ImportJob.Status.PREVIEWED,
+        rows_total=1,
+        rows_new=1,
+        preview={
+            "headers": ["Name (Latin script)", "Delegation", "Email"],
+            "rows": [
+                {
+                    "row": 2,
+                    "type": "new",
+                    "cells": ["Aigerim Nurlanova", "Kazakhstan", "a@example.org"],
+                }
+            ],
+        },
+    )
+    return {
+        "meeting": ashgabat,
+        "version": draft,
+        "delegate": delegate,
+        "delegation": kazakhstan,
+        "delegate_link": issue_itinerary_link(delegate),
+        "focal_link": issue_itinerary_link(kazakhstan),
+        "session": ashgabat.sessions.order_by("start_at").first(),
+        "admin": admin,
+        "job": job,
+    }
+
+
+def participant_paths(world) -> list[str]:
+    delegate, focal = world["delegate_link"].token, world["focal_link"].token
+    version = world["version"]
+    first = version.paragraphs.order_by("position").first()
+    return [
+        "/",
+        f"/l/{delegate}/",
+        f"/l/{delegate}/details/",
+        f"/l/{focal}/",
+        f"/l/{focal}/declaration/{version.pk}/comment/?paragraph={first.pk}",
+        f"/programme/{world['meeting'].slug}/",
+    ]
+
+
+def admin_paths(world) -> list[str]:
+    from dialogue.packs.selectors import pack_list_url
+
+    meeting, version = world["meeting"], world["version"]
+    delegate, delegation = world["delegate"], world["delegation"]
+    return [
+        "/admin/",
+        f"/admin/?meeting={meeting.pk}",
+        "/admin/delegations/delegation/readiness/",
+        "/admin/delegations/delegation/budget/",
+        "/admin/agenda/session/day/",
+        f"/admin/agenda/session/{world['session'].pk}/speakers/",
+        f"/admin/delegations/delegate/{delegate.pk}/change/",
+        f"/admin/delegations/delegation/{delegation.pk}/change/",
+        f"/admin/delegations/delegate/?delegation__meeting__id__exact={meeting.pk}",
+        "/admin/delegations/delegation/",
+        "/admin/delegations/flightleg/",
+        "/admin/delegations/accesslink/",
+        "/admin/delegations/delegate/import/",
+        f"/admin/delegations/delegate/import/{world['job'].pk}/",
+        "/admin/declaration/comment/",
+        f"/admin/declaration/version/{version.pk}/change/",
+        f"/admin/declaration/version/{version.pk}/comments/",
+        f"/admin/declaration/version/{version.pk}/text/",
+        f"/admin/declaration/version/diff/?old={version.pk - 1}&new={version.pk}"
+        "&lang=en",
+        f"/admin/agenda/session/{world['session'].pk}/change/",
+        pack_list_url(),
+        "/admin/outbox/email/",
+    ]
+
+
+def log_in(page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def set_language(page, live_server, lang: str) -> None:
+    page.context.add_cookies(
+        [{"name": "django_language", "value": lang, "url": live_server.url}]
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_participant_pages_have_no_serious_violation(
+    live_server, page, screenshot, world, lang
+):
+    set_language(page, live_server, lang)
+    paths = [
+        f"{p}{'&' if '?' in p else '?'}lang={lang}" for p in participant_paths(world)
+    ]
+    found = check_pages(page, live_server.url, paths, screenshot, lang)
+    assert found == [], "\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_admin_pages_have_no_serious_violation(
+    live_server, page, screenshot, world, lang
+):
+    log_in(page, live_server, world["admin"])
+    set_language(page, live_server, lang)
+    found = check_pages(page, live_server.url, admin_paths(world), screenshot, lang)
+    assert found == [], "\n" + "\n".join(found)
+
+
+def test_two_factor_login_has_no_serious_violation(live_server, page, settings, db):
+    settings.STAFF_TWO_FACTOR = True
+    found = []
+    for lang in ("en", "ru"):
+        set_language(page, live_server, lang)
+        found += check_pages(page, live_server.url, ["/admin/login/"], None, lang)
+    assert found == [], "\n" + "\n".join(found)
+
+
+def test_admin_pages_do_not_scroll_sideways_at_1366(live_server, page, world):
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, world["admin"])
+    wide = {}
+    for lang in ("en", "ru"):
+        set_language(page, live_server, lang)
+        for path in admin_paths(world):
+            page.goto(live_server.url + path)
+            width = page.evaluate("() => document.scrollingElement.scrollWidth")
+            if width > DESKTOP["width"]:
+                wide[f"{lang} {path}"] = width
+    assert wide == {}
+
+
+def tab_to(page, selector: str, limit: int = 600) -> None:
+    """Press Tab until the element matching the selector has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)",
+            selector,
+        ):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_comment_form_works_with_the_keyboard_alone(live_server, page, world):
+    from declaration.models import Comment
+
+    version = world["version"]
+    page.goto(f"{live_server.url}/l/{world['focal_link'].token}/?lang=en")
+    form = f"#comment-form-{version.pk}"
+    tab_to(page, f"{form} select[name=paragraph]")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, f"{form} input[name=kind]")
+    tab_to(page, f"{form} textarea[name=text]")
+    page.keyboard.type("Typed with the keyboard alone.")
+    tab_to(page, f"{form} [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    comment = Comment.objects.get(version=version, delegation=world["delegation"])
+    assert comment.text == "Typed with the keyboard alone."
+
+
+def test_import_preview_is_confirmed_with_the_keyboard(
+    live_server, page, world, tmp_path
+):
+    from tests.delegations.test_resources import (
+        DELEGATE_HEADER,
+        delegate_row,
+        to_csv,
+    )
+
+    log_in(page, live_server, world["admin"])
+    path = tmp_path / "delegates.csv"
+    rows = [delegate_row(n, delegation="KZ") for n in (1, 2)]
+    path.write_bytes(to_csv(DELEGATE_HEADER, rows))
+    page.goto(f"{live_server.url}/admin/delegations/delegate/import/")
+    page.set_input_files("#id_import_file", str(path))
+    page.select_option("#id_format", label="csv")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    # Checked in this process (tasks run eagerly in tests): the preview is there.
+    page.wait_for_selector("#import-summary", timeout=30_000)
+    tab_to(page, "input[name=confirm]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#import-result", timeout=30_000)
+    assert Delegate.objects.filter(name_latin__startswith="Aidar Nurlanov").count() == 2
