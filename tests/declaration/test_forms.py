@@ -48,7 +48,7 @@ def test_comment_form_after_the_deadline_says_so_and_keeps_the_text(declaration)
     assert form.errors == {
         "__all__": [
             "The deadline for comments on version 1 passed on 5 June 2017, 18:00 "
-            "(Asia/Ashgabat time). Your text was not saved.",
+            "Ashgabat time (UTC+5). Your text was not saved.",
             "It is kept below, so that you can send it to the secretariat by email.",
         ]
     }

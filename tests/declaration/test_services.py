@@ -280,7 +280,7 @@ def test_add_comment_after_deadline_is_refused(declaration):
         comment(version, kz)
     assert error.value.messages == [
         "The deadline for comments on version 1 passed on 5 June 2017, 18:00 "
-        "(Asia/Ashgabat time). Your text was not saved."
+        "Ashgabat time (UTC+5). Your text was not saved."
     ]
     assert Comment.objects.count() == 0
 

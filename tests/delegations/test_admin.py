@@ -184,7 +184,7 @@ def test_delegation_inline_fourth_funded_refused_on_its_row(client, secretary):
     forms = inline_forms(response)
     assert forms[3].errors == {
         "funded": [
-            "Kazakhstan already has 3 funded delegate(s), its quota of 3: A One, "
+            "Kazakhstan already has 3 funded delegates, its quota of 3: A One, "
             "B Two, C Three. Unfund one of them first, or raise the quota."
         ]
     }
@@ -229,8 +229,8 @@ def test_delegation_inline_lowered_quota_refused_on_a_funded_row(client, secreta
     assert response.status_code == 200
     assert inline_forms(response)[0].errors == {
         "funded": [
-            "Kazakhstan already has 1 funded delegate(s), its quota of 1: B Two. "
-            "Unfund one of them first, or raise the quota."
+            "Kazakhstan already has 1 funded delegate, its quota of 1: B Two. "
+            "Unfund them first, or raise the quota."
         ]
     }
     delegation.refresh_from_db()

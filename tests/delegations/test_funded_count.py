@@ -77,7 +77,7 @@ def test_fourth_funded_delegate_refused_by_the_count():
     error = explain_quota_error(refused.value, delegation)
     assert isinstance(error, FundedQuotaExceeded)
     assert (
-        "Kyrgyzstan already has 3 funded delegate(s), its quota of 3"
+        "Kyrgyzstan already has 3 funded delegates, its quota of 3"
         in (error.messages[0])
     )
 

@@ -63,7 +63,7 @@ def test_mark_funded_fourth_delegate_refused_naming_delegation_quota_and_funded(
     with pytest.raises(FundedQuotaExceeded) as excinfo:
         mark_funded(fourth)
     assert excinfo.value.messages == [
-        "Kazakhstan already has 3 funded delegate(s), its quota of 3: "
+        "Kazakhstan already has 3 funded delegates, its quota of 3: "
         "Ann One, Ben Two, Cat Three. Unfund one of them first, or raise the quota."
     ]
     assert Delegate.objects.filter(delegation=delegation, funded=True).count() == 3
@@ -208,7 +208,7 @@ def test_check_funded_quota_counts_the_list_as_it_will_be_saved():
     with pytest.raises(FundedQuotaExceeded) as excinfo:
         check_funded_quota(dan, alongside=[ann, ben, cat])
     assert excinfo.value.messages == [
-        "Kazakhstan already has 3 funded delegate(s), its quota of 3: "
+        "Kazakhstan already has 3 funded delegates, its quota of 3: "
         "Ann One, Ben Two, Cat Three. Unfund one of them first, or raise the quota."
     ]
     ann.funded = False  # gives up her place in the same save

@@ -88,7 +88,7 @@ def test_import_refused_then_confirmed_with_progress_and_budget_download(
     page.wait_for_selector("#import-problems", timeout=WAIT_MS)
     problems = page.locator("#import-problems li").all_inner_texts()
     assert problems[0].startswith(
-        "Row 5, column funded: Kazakhstan already has 3 funded delegate(s)"
+        "Row 5, column funded: Kazakhstan already has 3 funded delegates"
     )
     assert problems[1:] == [
         "Row 6, column role: king is not one of: head, counter_terrorism, security, "

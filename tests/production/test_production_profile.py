@@ -152,7 +152,7 @@ def test_packs_rendered_from_admin_download_from_link(
     page.wait_for_load_state()
     assert page.locator(".messagelist li").all_inner_texts() == [
         "High-Level UN-Central Asia Dialogue (2017): "
-        f"{PACKS} pack(s) queued, 0 unchanged, 0 already in progress."
+        f"{PACKS} packs queued, 0 unchanged, 0 already in progress."
     ]
 
     def all_ready():
