@@ -142,10 +142,9 @@ class CommentView(ParticipantPageView):
             )
         if comment is None:
             keep_draft(request, key)
-            return redirect(
-                f"{comment_action(self.link.token, version, self.lang)}"
-                f"#comment-form-{version.pk}"
-            )
+            # No fragment: browsers skip autofocus on a page opened at one,
+            # and the focused field scrolls into view by itself.
+            return redirect(comment_action(self.link.token, version, self.lang))
         request.session.pop(key, None)
         label = next(p.label for p in self.paragraphs if p.pk == comment.paragraph_id)
         messages.success(
@@ -228,7 +227,7 @@ class OwnCommentView(LinkMixin, TemplateView):
             )
             return redirect(page_url(self.link, self.lang, f"own-comment-{comment.pk}"))
         keep_draft(request, self.key)
-        return redirect(f"{request.path}?lang={self.lang}#comment-edit")
+        return redirect(f"{request.path}?lang={self.lang}")
 
     def label(self, comment: Comment) -> str:
         paragraphs = version_paragraphs(comment.version)
