@@ -35,6 +35,7 @@ from delegations.imports import (
     start_import_preview,
 )
 from delegations.models import ImportJob
+from delegations.resources import RESOURCES
 from delegations.selectors import budget
 from delegations.spreadsheets import (
     FORMATS,
@@ -214,6 +215,12 @@ class DelegationsImportExportMixin(ImportExportMixin):
             response.context_data["recent_jobs"] = recent_jobs(
                 request.user, kind=self.import_kind, everyone=True
             )
+            # The columns as an export names them (the machine names work too).
+            labels = RESOURCES[self.import_kind].column_labels
+            response.context_data["fields_list"] = [
+                (name, [str(labels.get(column, column)) for column in columns])
+                for name, columns in response.context_data.get("fields_list", [])
+            ]
             return response
         upload = form.cleaned_data["import_file"]
         fmt = self.get_import_formats()[int(form.cleaned_data["format"])]()
