@@ -284,3 +284,14 @@ def test_import_preview_is_confirmed_with_the_keyboard(
         page.keyboard.press("Enter")
     page.wait_for_selector("#import-result", timeout=30_000)
     assert Delegate.objects.filter(name_latin__startswith="Aidar Nurlanov").count() == 2
+
+
+def test_speaking_order_reflows_on_a_phone(live_server, page, world):
+    page.set_viewport_size(PHONE)
+    for lang in ("en", "ru"):
+        token = world["delegate_link"].token
+        page.goto(f"{live_server.url}/l/{token}/?lang={lang}")
+        assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+        subject = page.locator("table.speakers td[data-label]").nth(3)
+        box = subject.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
