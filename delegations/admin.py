@@ -48,6 +48,8 @@ from delegations.services import (
     save_delegate,
     save_delegates,
     save_flight_leg,
+    save_flight_legs,
+    save_ground_transfers,
     save_hotel_stays,
     send_itinerary_link,
 )
@@ -502,12 +504,18 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
             raise
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not HotelStay:
+        # Stays were checked by the formset through validate_hotel_stay, legs
+        # by their forms through check_flight_times; the services save them
+        # (the database refuses what another save made true meanwhile).
+        save_list = {
+            HotelStay: save_hotel_stays,
+            FlightLeg: save_flight_legs,
+            GroundTransfer: save_ground_transfers,
+        }.get(formset.model)
+        if save_list is None:
             return super().save_formset(request, form, formset, change)
-        # Checked by the formset through validate_hotel_stay; the database
-        # refuses an overlap that another save made meanwhile.
         try:
-            save_hotel_stays(
+            save_list(
                 form.instance,
                 formset.save(commit=False),
                 removed=formset.deleted_objects,

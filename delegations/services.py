@@ -27,7 +27,7 @@ from delegations.models import (
     SelfServiceChange,
 )
 from delegations.tokens import new_token
-from delegations.validators import normalise_phone
+from delegations.validators import airports, normalise_phone
 from dialogue.changes import inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.countries import country_name
@@ -477,20 +477,92 @@ def save_hotel_stays(
     return list(stays)
 
 
+# A flight this far from the meeting is a mistyped year, not a journey to it.
+FLIGHT_WINDOW = datetime.timedelta(days=366)
+
+
+def check_flight_times(leg: FlightLeg) -> None:
+    """Raise ValidationError when the leg's UTC times cannot be a flight to the
+    meeting: arriving before it departs once both local times are in UTC, or
+    departing more than a year away from the meeting's dates.
+
+    The database holds the first (flight_arrives_after_departure); this says
+    it with the times, keyed by the model field (arrives_at, departs_at).
+    """
+    if not (leg.departs_at and leg.arrives_at):
+        return
+    errors = {}
+    if leg.arrives_at <= leg.departs_at:
+        errors["arrives_at"] = _(
+            "The flight arrives before it departs once both local times "
+            "are converted to UTC (%(dep)s → %(arr)s UTC)."
+        ) % {
+            "dep": leg.departs_at.strftime("%Y-%m-%d %H:%M"),
+            "arr": leg.arrives_at.strftime("%Y-%m-%d %H:%M"),
+        }
+    try:
+        delegate = leg.delegate  # unsaved while its admin add page is checked
+    except FlightLeg.delegate.RelatedObjectDoesNotExist:
+        delegate = None
+    if delegate is not None and delegate.meeting_id:
+        meeting = delegate.meeting
+        first = datetime.datetime.combine(meeting.start_date, datetime.time.min)
+        last = datetime.datetime.combine(meeting.end_date, datetime.time.max)
+        departs = leg.departs_at.astimezone(meeting.tzinfo).replace(tzinfo=None)
+        if not first - FLIGHT_WINDOW <= departs <= last + FLIGHT_WINDOW:
+            shown = leg.departs_at
+            if leg.from_airport.upper() in airports():
+                shown = shown.astimezone(leg.departure_zone)  # the ticket's date
+            errors["departs_at"] = _(
+                "The flight departs on %(date)s, more than a year from the "
+                "meeting (%(start)s to %(end)s): check the year."
+            ) % {
+                "date": shown.strftime("%Y-%m-%d"),
+                "start": meeting.start_date.isoformat(),
+                "end": meeting.end_date.isoformat(),
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def save_flight_leg(leg: FlightLeg) -> FlightLeg:
     """Return the flight leg after validating and saving it (times in UTC).
 
     Side effects: writes the FlightLeg row (and its history); raises
-    ValidationError for a bad airport, currency, or an arrival before departure.
+    ValidationError for a bad airport, currency, an arrival before departure
+    or a date far from the meeting (check_flight_times).
     """
     leg.from_airport = leg.from_airport.upper()
     leg.to_airport = leg.to_airport.upper()
     leg.currency = leg.currency.upper()
+    check_flight_times(leg)
     leg.full_clean()
     leg.save()
     documents_changed(leg.delegate.delegation_id)
     return leg
+
+
+@transaction.atomic
+def save_flight_legs(
+    delegate: Delegate,
+    legs: Sequence[FlightLeg],
+    *,
+    removed: Sequence[FlightLeg] = (),
+) -> list[FlightLeg]:
+    """Return a delegate's flight legs saved together (the admin inline).
+
+    Side effects: deletes the removed legs, then saves each of the others
+    through save_flight_leg; any refusal rolls back the list.
+    """
+    for leg in removed:
+        leg.delete()
+    if removed:
+        documents_changed(delegate.delegation_id)
+    for leg in legs:
+        leg.delegate = delegate
+        save_flight_leg(leg)
+    return list(legs)
 
 
 @transaction.atomic
