@@ -29,7 +29,7 @@ class RefuseAllFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
-        from dialogue.packs.fetcher import FONT_SCHEME, font_bytes
+        from dialogue.fonts import FONT_SCHEME, font_bytes
 
         if url.startswith(FONT_SCHEME):
             data = font_bytes(url[len(FONT_SCHEME) :])
