@@ -17,7 +17,12 @@ from dialogue.ids import parse_id
 from dialogue.models import Meeting
 from dialogue.packs.models import Pack, WorkerHeartbeat
 from dialogue.packs.selectors import pack_progress, stale_packs
-from dialogue.packs.services import queue_packs, queue_visa_letter, requeue_packs
+from dialogue.packs.services import (
+    queue_packs,
+    queue_visa_letter,
+    queue_visa_letters,
+    requeue_packs,
+)
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
 RENDER_PERMISSION = "packs.change_pack"
@@ -216,6 +221,8 @@ class PackAdmin(admin.ModelAdmin):
             and request.user.has_perm(RENDER_PERMISSION)
         ):
             raise PermissionDenied
+        if request.method == "POST" and "batch" in request.POST:
+            return self.queue_visa_letter_batch(request)
         if request.method == "POST":
             delegate_id = request.POST.get("delegate", "")
             delegate = delegate_with_delegation(parse_id(delegate_id))
@@ -260,6 +267,38 @@ class PackAdmin(admin.ModelAdmin):
             "meeting": meeting,
             "meetings": meetings,
             "rows": rows,
+            "delegations": list(dict.fromkeys(d.delegation for d in delegates)),
+            "progress": pack_progress(meeting, kind=Pack.Kind.VISA_LETTER)
+            if meeting
+            else None,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/packs/pack/visa_letters.html", context)
+
+    def queue_visa_letter_batch(self, request):
+        """POST batch=<meeting id>[, delegation=<id>]: one task for all letters."""
+        meeting = Meeting.objects.filter(
+            pk=parse_id(request.POST.get("batch", ""))
+        ).first()
+        if meeting is None:
+            raise Http404("No such meeting.")
+        delegation_id = parse_id(request.POST.get("delegation", "")) or None
+        batch = queue_visa_letters(
+            meeting, delegation_id=delegation_id, force=request.POST.get("force") == "1"
+        )
+        queued, fresh = len(batch.queued), batch.up_to_date
+        text = ngettext(
+            "%(count)s visa letter queued as one task.",
+            "%(count)s visa letters queued as one task.",
+            queued,
+        ) % {"count": queued}
+        if fresh:
+            text += " " + ngettext(
+                "%(count)s was already up to date.",
+                "%(count)s were already up to date.",
+                fresh,
+            ) % {"count": fresh}
+        messages.success(request, text)
+        for reason in batch.refused:
+            messages.warning(request, reason)
+        return redirect(request.get_full_path())

@@ -32,11 +32,16 @@ def delegation_packs(delegation) -> list[Pack]:
     return sorted(packs, key=lambda p: order[p.language])
 
 
-def pack_progress(meeting: Meeting | None = None) -> dict:
-    """Return the packs per status and the share ready, for the admin. One query."""
+def pack_progress(meeting: Meeting | None = None, *, kind: str | None = None) -> dict:
+    """Return the packs per status and the share ready, for the admin. One query.
+
+    With a kind, only packs of that kind (the visa letters' progress).
+    """
     packs = Pack.objects.all()
     if meeting is not None:
         packs = packs.filter(meeting=meeting)
+    if kind is not None:
+        packs = packs.filter(kind=kind)
     counts = dict.fromkeys(Pack.Status.values, 0)
     for row in packs.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]

@@ -312,12 +312,14 @@ def record_pack_failure(*, reason: str, final: bool, pack_id: int) -> None:
 
 
 @transaction.atomic
-def queue_visa_letter(delegate, *, force: bool = False) -> Pack:
+def queue_visa_letter(delegate, *, force: bool = False, enqueue: bool = True) -> Pack:
     """Return the delegate's visa letter pack, queued for rendering.
 
     Only for a funded delegate with passport details (ValidationError
     otherwise). Side effects: creates or updates the Pack row and queues its
-    task after commit (unless its file is already up to date).
+    task after commit (unless its file is already up to date); with
+    enqueue=False the pack is marked queued and the caller renders it
+    (queue_visa_letters).
     """
     from django.core.exceptions import ValidationError
 
@@ -353,9 +355,65 @@ def queue_visa_letter(delegate, *, force: bool = False) -> Pack:
     )
     if not fresh:
         _mark_queued(pack, timezone.now())
-        _enqueue([pack.pk])
+        if enqueue:
+            _enqueue([pack.pk])
     pack.refresh_from_db()
     return pack
+
+
+@dataclass
+class VisaLetterBatch:
+    queued: list[int] = field(default_factory=list)  # pack ids, one task
+    up_to_date: int = 0
+    refused: list[str] = field(default_factory=list)  # why a delegate has none
+
+
+@transaction.atomic
+def queue_visa_letters(
+    meeting: Meeting, *, delegation_id: int | None = None, force: bool = False
+) -> VisaLetterBatch:
+    """Queue the visa letters of a meeting's funded delegates as one task.
+
+    Every funded delegate with passport details (of one delegation, or of the
+    whole meeting) gets a letter; the others are named in `refused`. Side
+    effects: creates or updates the letters' Pack rows and queues one
+    render_visa_letters task after commit, which renders them one after the
+    other (its progress: visa_letter_progress).
+    """
+    from django.core.exceptions import ValidationError
+
+    from delegations.selectors import funded_delegates
+
+    delegates = funded_delegates(meeting)
+    if delegation_id is not None:
+        delegates = delegates.filter(delegation_id=delegation_id)
+    batch = VisaLetterBatch()
+    for delegate in delegates:
+        try:
+            pack = queue_visa_letter(delegate, force=force, enqueue=False)
+        except ValidationError as exc:
+            batch.refused += exc.messages
+            continue
+        if pack.status == Pack.Status.QUEUED:
+            batch.queued.append(pack.pk)
+        else:
+            batch.up_to_date += 1
+    if batch.queued:
+        from dialogue.packs.tasks import render_visa_letters
+
+        render_visa_letters.enqueue(pack_ids=batch.queued)
+    return batch
+
+
+def render_visa_letters_batch(pack_ids: list[int], *, worker: str = "") -> list[str]:
+    """Render the letters one after the other; return what happened to each."""
+    return [render_pack(pack_id, worker=worker) for pack_id in pack_ids]
+
+
+def record_visa_letters_failure(*, reason: str, final: bool, pack_ids) -> None:
+    """Record a failed batch on each of its letters that is not ready."""
+    for pack_id in pack_ids:
+        record_pack_failure(reason=reason, final=final, pack_id=pack_id)
 
 
 # Packs follow their inputs ------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from celery import shared_task
 
-from dialogue.packs.services import record_worker_heartbeat, sweep_stale_packs
+from dialogue.packs.services import (
+    record_worker_heartbeat,
+    render_visa_letters_batch,
+    sweep_stale_packs,
+)
 from dialogue.packs.services import render_pack as render_pack_service
 from dialogue.packs.services import (
     render_stale_packs as render_stale_packs_service,
@@ -36,6 +40,22 @@ def render_pack(self, *, pack_id: int) -> str:
 def sweep_packs() -> None:
     """Requeue packs whose worker died mid-render (see sweep_stale_packs)."""
     sweep_stale_packs()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    failure_recorder="dialogue.packs.services.record_visa_letters_failure",
+)
+def render_visa_letters(self, *, pack_ids: list[int]) -> list[str]:
+    """Render a batch of visa letters (queue_visa_letters) in one task.
+
+    Each letter keeps its own lease and state, so a redelivered batch skips
+    the letters already ready; staff follow the batch on the visa letters page.
+    """
+    return render_visa_letters_batch(pack_ids, worker=self.request.hostname or "")
 
 
 @shared_task(bind=True, ignore_result=True)
