@@ -126,10 +126,6 @@ class Delegation(models.Model):
         # In the interface's language: dropdowns, filters and messages name it.
         return self.localised_name
 
-    @property
-    def localised_name(self) -> str:
-        return localized(self, "name")
-
     def save(self, *args, **kwargs):
         # funded_count is the database's: an UPDATE from this instance would
         # write back the count it read earlier (stale once a delegate was funded
@@ -146,6 +142,10 @@ class Delegation(models.Model):
                 name for name in fields if name != "funded_count"
             ]
         super().save(*args, **kwargs)
+
+    @property
+    def localised_name(self) -> str:
+        return localized(self, "name")
 
     def name(self, lang: str | None = None) -> str:
         return localized(self, "name", lang)

@@ -356,6 +356,7 @@ def budget(meeting: Meeting) -> tuple[list[BudgetLine], list[BudgetLine]]:
     for name_en, name_ru, order, currency, status, fare in legs:
         name = (name_ru or name_en) if russian else name_en
         line = per_delegation[(order, name, currency)]
+
         amount = fare or Decimal(0)
         line[0 if status in ESTIMATED else 1] += amount
         line[2] += 1

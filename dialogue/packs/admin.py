@@ -133,10 +133,17 @@ class PackAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        return format_html(
+        badge = format_html(
             '<span class="pack-status pack-{}">{}</span>',
             obj.status,
             obj.get_status_display(),
+        )
+        if not obj.is_outdated:
+            return badge
+        return format_html(
+            '{} <span class="pack-status pack-stale">{}</span>',
+            badge,
+            _("stale, re-rendering"),
         )
 
     @admin.display(description=_("seconds"), ordering="render_seconds")

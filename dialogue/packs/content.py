@@ -13,22 +13,24 @@ the English and Russian blocks of a section side by side.
 
 The programme comes from agenda (when installed); the declaration section from
 the declaration app's selectors (version_paragraphs, previous_circulated,
-as_paras) and its paragraph-aware diff (declaration.diff.diff_paragraphs).
+as_paras) and its paragraph-aware diff (changed_paragraphs).
 """
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db.models import Prefetch
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from delegations.models import Delegate, Delegation, FlightLeg
-from delegations.selectors import prefetch_travel
+from delegations import selectors as delegation_selectors
 from dialogue.documents import airport_place, meeting_image, place
 from dialogue.i18n import localized
 from dialogue.models import Meeting
+
+if TYPE_CHECKING:  # for annotations only: data comes through the selectors
+    from delegations.models import Delegate, Delegation
 
 LANGS = ("en", "ru")
 
@@ -244,20 +246,16 @@ def load_declaration(meeting: Meeting) -> tuple | None:
     the numbered paragraphs as the declaration's diff sees them (Para). None
     while the meeting has no circulated version. Four queries.
     """
-    from declaration.models import Declaration, Version
-    from declaration.selectors import previous_circulated, version_paragraphs
-
-    declaration = Declaration.objects.filter(meeting=meeting).order_by("pk").first()
-    if declaration is None:
-        return None
-    latest = (
-        Version.objects.filter(declaration=declaration)
-        .exclude(status=Version.Status.DRAFT)
-        .order_by("-number")
-        .first()
+    from declaration.selectors import (
+        latest_circulated,
+        previous_circulated,
+        version_paragraphs,
     )
-    if latest is None:
+
+    found = latest_circulated(meeting)
+    if found is None:
         return None
+    declaration, latest = found
     previous = previous_circulated(latest)
     return (
         declaration,
@@ -290,7 +288,7 @@ def version_dict(version, paragraphs: list) -> dict:
 
 
 def paragraph_label(kind: str, ordinal: int) -> str:
-    from declaration.models import paragraph_label as label
+    from declaration.selectors import paragraph_label as label
 
     return label(kind, ordinal)
 
@@ -392,7 +390,7 @@ def version_changes(previous: dict, latest: dict, lang: str) -> list[dict]:
     them and their paragraphs), so the diff of two of them is computed once per
     process and language, not once per pack.
     """
-    from declaration.diff import UNCHANGED, diff_paragraphs
+    from declaration.selectors import changed_paragraphs
 
     key = (previous["pk"], latest["pk"], lang)
     if key not in _changes_cache:
@@ -412,8 +410,9 @@ def version_changes(previous: dict, latest: dict, lang: str) -> list[dict]:
                 if entry.new
                 else f"change-old-{places['old'][entry.old.label]}"
             }
-            for entry in diff_paragraphs(previous["paras"][lang], latest["paras"][lang])
-            if entry.status != UNCHANGED
+            for entry in changed_paragraphs(
+                previous["paras"][lang], latest["paras"][lang]
+            )
         ]
     return _changes_cache[key]
 
@@ -522,18 +521,11 @@ def load_meeting_data(meeting: Meeting, *, with_travel: bool = False) -> Meeting
     Queries: 2 (delegations, delegates) + 3 with travel + the programme's and the
     declaration's own fixed counts.
     """
-    delegates = Delegate.objects.order_by("sort_order", "id")
-    if with_travel:
-        delegates = prefetch_travel(delegates, cancelled_flights=False)
-    delegations = list(
-        Delegation.objects.filter(meeting=meeting)
-        .exclude(invitation_status=Delegation.Invitation.DECLINED)
-        .order_by("sort_order", "name_en", "id")
-        .prefetch_related(Prefetch("delegates", queryset=delegates))
-    )
     return MeetingData(
         meeting=meeting,
-        delegations=delegations,
+        delegations=delegation_selectors.delegations_for_documents(
+            meeting, with_travel=with_travel
+        ),
         sessions=load_programme(meeting),
         declaration=load_declaration(meeting),
     )
@@ -582,7 +574,6 @@ def traveller_block(delegate: "Delegate", meeting: Meeting, lang: str) -> dict:
                 "booking": f.booking_reference,
             }
             for f in delegate.flights.all()
-            if f.status != FlightLeg.Status.CANCELLED
         ],
         "hotels": [
             {
@@ -618,13 +609,6 @@ def own_content(delegation: "Delegation", meeting: Meeting, lang: str) -> dict:
     }
 
 
-def delegation_with_travel(delegation_id: int) -> Delegation:
+def delegation_with_travel(delegation_id: int) -> "Delegation":
     """Return one delegation with its delegates' travel prefetched (5 queries)."""
-    delegates = prefetch_travel(
-        Delegate.objects.order_by("sort_order", "id"), cancelled_flights=False
-    )
-    return (
-        Delegation.objects.select_related("meeting")
-        .prefetch_related(Prefetch("delegates", queryset=delegates))
-        .get(pk=delegation_id)
-    )
+    return delegation_selectors.delegation_with_travel(delegation_id)

@@ -4,11 +4,12 @@ Built from the delegate's passport details and itinerary. Only staff with
 delegations.view_passport_details can produce or download one (see admin.py).
 """
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from delegations.models import Delegate, FlightLeg
-from delegations.selectors import prefetch_travel
+from delegations.selectors import delegate_for_letter
 from dialogue.countries import country_name
 from dialogue.documents import airport_place, meeting_image
 from dialogue.i18n import localized
@@ -19,14 +20,15 @@ from dialogue.packs.content import (
     paragraphs,
 )
 
+if TYPE_CHECKING:  # for annotations only: data comes through the selectors
+    from delegations.models import Delegate
 
-def letter_paragraphs(delegate: Delegate, lang: str) -> dict:
+
+def letter_paragraphs(delegate: "Delegate", lang: str) -> dict:
     meeting = delegate.delegation.meeting
     passport = delegate.passport
     venue = meeting.venue_airport
-    flights = [
-        f for f in delegate.flights.all() if f.status != FlightLeg.Status.CANCELLED
-    ]
+    flights = list(delegate.flights.all())  # the selector leaves cancelled out
     arrival = next((f for f in flights if f.to_airport == venue), None)
     departure = next((f for f in reversed(flights) if f.from_airport == venue), None)
     stays = list(delegate.hotel_stays.all())
@@ -130,10 +132,7 @@ def paired_facts(en: list, ru: list) -> list[tuple]:
 
 def letter_content(delegate_id: int) -> dict:
     """Return the letter's template context, English and Russian side by side."""
-    delegate = prefetch_travel(
-        Delegate.objects.select_related("delegation__meeting", "passport"),
-        cancelled_flights=False,
-    ).get(pk=delegate_id)
+    delegate = delegate_for_letter(delegate_id)
     meeting = delegate.delegation.meeting
     en = letter_paragraphs(delegate, "en")
     ru = letter_paragraphs(delegate, "ru")

@@ -31,7 +31,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from dialogue.packs.fetcher import SafeURLFetcher
-from dialogue.packs.replay import make_replayable, speed_up_page_references
+from dialogue.packs.replay import (
+    make_replayable,
+    replay_enabled,
+    speed_up_page_references,
+)
 
 logger = logging.getLogger("dialogue.packs")
 
@@ -156,7 +160,7 @@ def missing_twin(block: dict, lang: str) -> dict | None:
 class PackRenderer:
     """Renders packs in one process; keeps shared layouts between packs."""
 
-    def __init__(self, *, cache_size: int = 24, replay: bool = True):
+    def __init__(self, *, cache_size: int = 24, replay: bool | None = None):
         self.fetcher = SafeURLFetcher()
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(
@@ -166,6 +170,8 @@ class PackRenderer:
         )
         self.cache: OrderedDict = OrderedDict()
         self.cache_size = cache_size
+        if replay is None:  # PACK_REPLAY and a supported WeasyPrint
+            replay = replay_enabled()
         self.replay = replay  # paint shared pages once (replay.py)
         self.freeze = replay
         self.layouts = 0  # documents laid out (for tests and the benchmark)

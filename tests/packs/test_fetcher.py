@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from dialogue.documents import smart_quotes
 from dialogue.packs.fetcher import RefusedURL, SafeURLFetcher
 from dialogue.packs.files import absolute
 from dialogue.packs.models import Pack
@@ -89,7 +90,8 @@ def test_database_text_prints_as_text_and_fetches_nothing(meeting, media_root):
     text = " ".join(text.split())
     assert f"Mallory {IMG}" in text
     assert METADATA in text
-    assert f'<link rel="stylesheet" href="{METADATA}">' in text
+    # printed as typed, with its straight quotes made typographic
+    assert smart_quotes(f'<link rel="stylesheet" href="{METADATA}">', "en") in text
     asked = fetcher.requested[asked_before:]
     assert [url for url in asked if not url.startswith("dialogue-")] == []
     assert "file:///etc/passwd" not in fetcher.requested
