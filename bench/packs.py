@@ -15,7 +15,9 @@ highest VmHWM of any worker process, sampled from /proc).
 Cases: a synthetic meeting of N delegations x 3 delegates with flights and a
 6-page declaration, EN and RU packs:
   full set with 1 and with W worker processes; nothing changed (second run);
-  one delegate's flight edited; and the naive baseline: plain WeasyPrint
+  one delegate's flight edited; live (a flight saved through the service,
+  no command: seconds until its delegation's packs are ready again, and how
+  many other packs were re-rendered); and the naive baseline: plain WeasyPrint
   laying out and writing each pack's whole HTML separately, in W processes.
 --fixture runs the same cases on the 2017 meeting (`loaddata ashgabat_2017`
 into the bench database). --naive-sample K measures the naive baseline on K
@@ -416,6 +418,59 @@ def edit_one_flight(meeting):
     return flight.delegate.delegation.name_en
 
 
+def run_live(meeting, concurrency):
+    """Return the figures of the live case: one flight edited through the service.
+
+    W fresh workers are up; one flight is moved by 15 minutes through
+    save_flight_leg, nobody runs a command or presses a button. Wall seconds run
+    from the edit's commit to every pack of its delegation being ready and no
+    longer stale (PACK_LIVE_DELAY, the wait for edits to stop, included).
+    `others` counts the packs of other delegations rendered meanwhile.
+    """
+    from delegations.models import FlightLeg
+    from delegations.services import save_flight_leg
+    from dialogue.packs.models import Pack
+
+    packs = Pack.objects.filter(meeting=meeting, kind="briefing")
+    before = dict(packs.values_list("pk", "attempts"))
+    flight = (
+        FlightLeg.objects.filter(delegate__delegation__meeting=meeting)
+        .exclude(status="cancelled")
+        .select_related("delegate__delegation")
+        .order_by("id")
+        .first()
+    )
+    delegation = flight.delegate.delegation
+    own = packs.filter(delegation=delegation)
+    with Workers(concurrency) as workers:
+        started = time.monotonic()
+        flight.departs_at -= datetime.timedelta(minutes=15)
+        flight.arrives_at -= datetime.timedelta(minutes=15)
+        save_flight_leg(flight)  # autocommit: the task is queued on return
+        deadline = started + 300
+        while time.monotonic() < deadline and (
+            own.exclude(status="ready").exists()
+            or own.filter(stale_since__isnull=False).exists()
+        ):
+            workers.sample()
+            time.sleep(0.05)
+        wall = time.monotonic() - started
+        time.sleep(2)  # a stray render of another pack would land here
+    after = dict(packs.values_list("pk", "attempts"))
+    own_ids = set(own.values_list("pk", flat=True))
+    rendered = sum(after[pk] - before[pk] for pk in own_ids)
+    others = sum(1 for pk in before if pk not in own_ids and after[pk] != before[pk])
+    return {
+        "wall": wall,
+        "rendered": rendered,
+        "skipped": f"{others} others re-rendered",
+        "pages": sum(own.values_list("pages", flat=True)),
+        "peak": workers.peak_kib / 1024,
+        "delegation": delegation.name_en,
+        "timed_out": time.monotonic() >= deadline,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=8, help="synthetic delegations")
@@ -495,6 +550,17 @@ def main():
         f"one flight edited ({edited})",
         args.workers,
         run_render(meeting, args.workers),
+    )
+    live = run_live(meeting, args.workers)
+    load = os.getloadavg()
+    results["live"] = row(
+        f"live: one flight saved through the service, no button "
+        f"({live['delegation']}; PACK_LIVE_DELAY "
+        f"{float(os.environ.get('PACK_LIVE_DELAY', '2')):g} s included; "
+        f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"
+        + (" TIMED OUT" if live["timed_out"] else ""),
+        args.workers,
+        live,
     )
     if not args.skip_naive:
         naive = run_naive(meeting, args.workers, args.naive_sample or None)
