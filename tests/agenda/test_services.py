@@ -40,7 +40,7 @@ def test_save_session_refuses_room_overlap_naming_the_other_session(meeting):
         save_session(clash)
     assert caught.value.message_dict["room"] == [
         "Conference Hall, Yyldyz Hotel is already taken at that time by "
-        "“Opening (13 Jun 2017 10:00)”."
+        "“Opening (13 June 2017, 10:00)”."
     ]
     assert Session.objects.count() == 1
 
@@ -214,7 +214,7 @@ def test_deleting_a_speaking_delegate_is_refused_naming_the_session(meeting):
     with pytest.raises(RestrictedError) as caught:
         speaker.delete()
     assert [str(obj) for obj in caught.value.restricted_objects] == [
-        "1. Nurlan Sadykov in the session “Thematic session (13 Jun 2017 10:00)”"
+        "1. Nurlan Sadykov in the session “Thematic session (13 June 2017, 10:00)”"
     ]
 
 

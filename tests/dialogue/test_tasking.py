@@ -59,6 +59,7 @@ def test_every_task_module_is_found():
         "dialogue.outbox.tasks.send_email",
         "dialogue.packs.tasks.render_pack",
         "dialogue.packs.tasks.render_stale_packs",
+        "dialogue.packs.tasks.render_visa_letters",
         "dialogue.packs.tasks.sweep_packs",
         "dialogue.packs.tasks.worker_heartbeat",
     ]
