@@ -111,9 +111,9 @@ INSERT_FUNDED = """
 INSERT INTO {table} (
     name_latin, name_cyrillic, position_en, position_ru, role, sort_order, email,
     phone, preferred_language, funded, dietary_needs, accessibility_needs,
-    meeting_id, delegation_id)
+    honorific, meeting_id, delegation_id)
 SELECT %(name)s, %(name)s, 'Adviser', 'Советник', 'adviser', 100, '', '', 'ru',
-    true, '', '', meeting_id, id
+    true, '', '', '', meeting_id, id
 FROM delegations_delegation WHERE id = %(id)s
 """
 
