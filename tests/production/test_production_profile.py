@@ -111,12 +111,13 @@ def test_admin_pages_answer_styled(production_site, page, screenshot):
 
     open_page(page, f"{site.url}/admin/delegations/delegation/budget/")
     # Funded travel only (Turkmenistan hosts, its delegates do not fly):
-    # delegation, currency, legs, estimated, committed, total.
+    # delegation, currency, legs, estimated, committed, total (in the
+    # currency's own format, dialogue.money).
     assert cells(page, "#budget") == [
-        ["Kazakhstan", "USD", "6", "0", "2472.00", "2472.00"],
-        ["Kyrgyzstan", "USD", "6", "0", "2190.00", "2190.00"],
-        ["Tajikistan", "USD", "6", "1788.00", "0", "1788.00"],
-        ["Uzbekistan", "EUR", "6", "1560.00", "0", "1560.00"],
+        ["Kazakhstan", "USD", "6", "$0.00", "$2,472.00", "$2,472.00"],
+        ["Kyrgyzstan", "USD", "6", "$0.00", "$2,190.00", "$2,190.00"],
+        ["Tajikistan", "USD", "6", "$1,788.00", "$0.00", "$1,788.00"],
+        ["Uzbekistan", "EUR", "6", "€1,560.00", "€0.00", "€1,560.00"],
     ]
     assert_styled(page, site)
     screenshot("budget")
