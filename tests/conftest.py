@@ -46,6 +46,19 @@ def ashgabat(db):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a view or a test that
+    activated Russian leaves it active in the thread, and the next test's
+    messages would come out in Russian."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # Hashing with PBKDF2 costs ~0.3 s a user; tests log many users in.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
