@@ -4,6 +4,7 @@ they are about."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Delegate, FlightLeg, HotelStay
@@ -14,11 +15,11 @@ from delegations.services import (
     validate_hotel_stay,
 )
 from delegations.validators import (
-    airport_place,
     airport_time_zone,
     airports,
     normalise_phone,
 )
+from dialogue.documents import airport_place
 from dialogue.forms import (
     WallTimeField,
     add_service_error,
@@ -95,7 +96,7 @@ class FlightLegForm(forms.ModelForm):
                     field,
                     naive,
                     airport_time_zone(airport),
-                    place=airport_place(airport),
+                    place=airport_place(airport, translation.get_language()),
                 )
                 if instant is not None:
                     setattr(self.instance, attribute, instant)

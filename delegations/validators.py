@@ -28,12 +28,6 @@ def airport_time_zone(iata: str) -> str:
     return airports()[iata.upper()]["tz"]
 
 
-def airport_place(iata: str) -> str:
-    """Return the airport for people: its city with the code, "Ashgabat (ASB)"."""
-    airport = airports()[iata.upper()]
-    return f"{airport['city'] or airport['name']} ({iata.upper()})"
-
-
 def validate_currency(value: str) -> None:
     if pycountry.currencies.get(alpha_3=value.upper()) is None:
         raise ValidationError(

@@ -95,10 +95,9 @@ def find_city(zone: zoneinfo.ZoneInfo, city: str | None = None) -> City | None:
 
 def airport_city(iata: str) -> str:
     """Return an airport's city in English ("Tashkent"), or "" when unknown."""
-    from delegations.validators import airports
+    from dialogue.documents import airport_city as city_in
 
-    airport = airports().get((iata or "").upper()) or {}
-    return (airport.get("city") or "").split(",")[-1].strip()
+    return city_in(iata, "en")
 
 
 def airport_zone(iata: str) -> zoneinfo.ZoneInfo:

@@ -4,6 +4,7 @@ save_flight_leg."""
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from import_export import fields
@@ -22,12 +23,12 @@ from delegations.resources.cells import (
 )
 from delegations.services import save_flight_leg
 from delegations.validators import (
-    airport_place,
     airport_time_zone,
     airports,
     validate_currency,
     validate_iata,
 )
+from dialogue.documents import airport_place
 from dialogue.localtime import AmbiguousLocalTime, to_utc
 from dialogue.models import Meeting
 
@@ -160,7 +161,7 @@ class FlightLegResource(MeetingScopedResource):
             return to_utc(
                 naive,
                 airport_time_zone(airport),
-                place=airport_place(airport),
+                place=airport_place(airport, translation.get_language()),
                 offset=offset,
             )
         except AmbiguousLocalTime as exc:

@@ -174,9 +174,9 @@ def test_flight_form_refuses_a_time_the_clocks_skip():
     assert not formset.is_valid()
     assert formset.forms[0].errors == {
         "departs_local": [
-            "2017-03-26 01:30 does not exist at London (LHR): that night the clocks "
-            "went forward from 01:00 to 02:00 (from UTC+00:00 to UTC+01:00). Check "
-            "the time on the ticket or the programme."
+            "2017-03-26 01:30 does not exist at London\u00a0(LHR): that night the "
+            "clocks went forward from 01:00 to 02:00 (from UTC+00:00 to UTC+01:00). "
+            "Check the time on the ticket or the programme."
         ]
     }
 
@@ -187,7 +187,7 @@ def test_flight_form_asks_which_of_two_times_and_offers_both():
     assert not formset.is_valid()
     assert formset.forms[0].errors == {
         "departs_local": [
-            "2017-10-29 01:30 happens twice at London (LHR), when the clocks go "
+            "2017-10-29 01:30 happens twice at London\u00a0(LHR), when the clocks go "
             "back: first at UTC+01:00, then again at UTC+00:00. Choose which one "
             "beside the time."
         ]

@@ -764,15 +764,15 @@ def test_hostile_flight_file_refuses_every_bad_time_and_writes_nothing(
             "both local times are converted to UTC (2017-06-12 03:10 → "
             "2017-06-12 03:00 UTC).",
             "Row 7, column to_airport: ZZZ is not a known IATA airport code.",
-            "Row 8, column departs_local: 2017-03-26 01:30 does not exist at London "
-            "(LHR): that night the clocks went forward from 01:00 to 02:00 (from "
+            "Row 8, column departs_local: 2017-03-26 01:30 does not exist at London"
+            "\u00a0(LHR): that night the clocks went forward from 01:00 to 02:00 (from "
             "UTC+00:00 to UTC+01:00). Check the time on the ticket or the programme.",
-            "Row 9, column departs_local: 2017-10-29 01:30 happens twice at London "
-            "(LHR), when the clocks go back: first at UTC+01:00, then again at "
+            "Row 9, column departs_local: 2017-10-29 01:30 happens twice at London"
+            "\u00a0(LHR), when the clocks go back: first at UTC+01:00, then again at "
             "UTC+00:00. Write which one: 2017-10-29 01:30 +01:00 or "
             "2017-10-29 01:30 +00:00.",
             "Row 10, column departs_local: 2017-06-12 09:10 +03:00 is not a time at "
-            "Astana (NQZ): there the clocks are at UTC+06:00 then.",
+            "Astana\u00a0(NQZ): there the clocks are at UTC+06:00 then.",
             "Row 11, column departs_local: The flight departs on 1917-06-12, more "
             "than a year from the meeting (2017-06-13 to 2017-06-13): check the year.",
             "Row 12, column departs_local: +99:00 is not an offset from UTC such as "
