@@ -7,12 +7,18 @@ class DelegationsConfig(AppConfig):
     verbose_name = _("Delegations and travel")
 
     def ready(self):
+        from delegations.imports import sweep_import_files
         from delegations.services import (
             LINK_EMAIL,
             compose_link_email,
             record_link_sent,
         )
         from dialogue.outbox.kinds import EmailKind, register
+        from dialogue.sweeps import register_sweep
+
+        # Every worker, every PACK_SWEEP_INTERVAL seconds: import-tmp keeps
+        # nothing of an import that is over, without waiting for an upload.
+        register_sweep(sweep_import_files)
 
         register(
             EmailKind(

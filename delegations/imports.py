@@ -33,6 +33,7 @@ from delegations.spreadsheets import (
     UnreadableFile,
     detect_csv_encoding,
     read_dataset,
+    sweep_import_tmp,
 )
 from dialogue.models import Meeting
 from dialogue.tasking import TRANSIENT_ERRORS
@@ -323,6 +324,36 @@ def _record(job: ImportJob, outcome: ImportOutcome | RowProblem) -> str:
         # emails, phones) is not kept any longer.
         _storage(job).remove()
     return status
+
+
+# The files still needed: waiting to be checked or imported, previewed (to be
+# confirmed), or failed (to be retried).
+FILE_NEEDED_STATUSES = (*ImportJob.ACTIVE_STATUSES, Status.PREVIEWED, Status.FAILED)
+# An upload is written just before its job commits: a file younger than this
+# without a job may be one of those.
+ORPHAN_GRACE_SECONDS = 10 * 60
+
+
+def jobs_needing(names: list[str]) -> dict[str, bool]:
+    """Return, for each of the upload names that has a job, whether the job
+    still needs the file."""
+    needs: dict[str, bool] = {}
+    for name, status in ImportJob.objects.filter(file_name__in=names).values_list(
+        "file_name", "status"
+    ):
+        needs[name] = needs.get(name, False) or status in FILE_NEEDED_STATUSES
+    return needs
+
+
+def sweep_import_files() -> int:
+    """Remove what import-tmp keeps of imports that are over; return how many.
+
+    A worker's sweep (dialogue.sweeps), every PACK_SWEEP_INTERVAL seconds:
+    without waiting for the next upload, the progress logs of refused and
+    imported files go (the file itself went when the job ended), so do files
+    whose job is gone, and, after a day, previews nobody confirmed.
+    """
+    return sweep_import_tmp(jobs_needing, grace=ORPHAN_GRACE_SECONDS)
 
 
 # Reads (for the admin pages) -----------------------------------------------

@@ -257,7 +257,8 @@ class PrivateImportStorage(BaseStorage):
 
     The folder is 0o700 and each file 0o600. A name is 32 random hex digits, and
     anything else (a path, another name form) is refused, since the confirm form
-    posts the name back. Files older than a day are removed on the next save.
+    posts the name back. Files older than a day are removed on the next save,
+    and by the workers' sweep (delegations.imports.sweep_import_files).
     """
 
     def __init__(self, **kwargs):
@@ -300,12 +301,56 @@ class PrivateImportStorage(BaseStorage):
         return self.get_full_path().is_file()
 
     def sweep(self) -> None:
-        limit = time.time() - TMP_MAX_AGE
-        for path in self.folder().iterdir():
-            if (
-                _NAME.match(path.name) or _PROGRESS_NAME.match(path.name)
-            ) and path.stat().st_mtime < limit:
+        sweep_import_tmp(lambda names: dict.fromkeys(names, True))
+
+
+def upload_name(path: Path) -> str | None:
+    """Return the upload a file of import-tmp belongs to (the upload's own name,
+    or the one its progress log is named after); None for any other file."""
+    if _NAME.match(path.name):
+        return path.name
+    if _PROGRESS_NAME.match(path.name):
+        return path.name.split(".", 1)[0]
+    return None
+
+
+def sweep_import_tmp(jobs, *, grace: float = 0) -> int:
+    """Remove the files of import-tmp that no import needs; return how many.
+
+    jobs(names) returns, for each of the given upload names that has a job,
+    whether the job still needs the file (waiting to be checked, previewed,
+    importing, failed and retryable). The files of a job that no longer needs
+    them (refused, imported) go now; those of an upload without a job once
+    they are older than `grace` seconds (an upload is written just before its
+    job commits); and every file once it is older than a day, needed or not (a
+    preview nobody confirmed keeps names, emails and phones no longer than
+    that).
+    """
+    folder = PrivateImportStorage.folder()
+    now = time.time()
+    found: dict[str, list[tuple[Path, float]]] = {}
+    for path in folder.iterdir():
+        name = upload_name(path)
+        if name is not None:
+            try:
+                found.setdefault(name, []).append((path, path.stat().st_mtime))
+            except FileNotFoundError:
+                continue
+    if not found:
+        return 0
+    needs = jobs(list(found))
+    removed = 0
+    for name, files in found.items():
+        for path, mtime in files:
+            age = now - mtime
+            if name in needs:
+                remove = not needs[name] or age > TMP_MAX_AGE
+            else:
+                remove = age >= grace or age > TMP_MAX_AGE
+            if remove:
                 path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 class ProgressLog:
