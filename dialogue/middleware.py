@@ -1,4 +1,7 @@
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from dialogue.timefmt import zone_phrase
 
 
 class MeetingTimeZoneMiddleware:
@@ -15,9 +18,14 @@ class MeetingTimeZoneMiddleware:
         if request.path.startswith("/admin/"):
             from dialogue.models import Meeting
 
-            zone = Meeting.objects.values_list("time_zone", flat=True).first()
-            if zone:
+            found = Meeting.objects.values_list("time_zone", "city_en").first()
+            if found and found[0]:
+                zone, city = found
                 timezone.activate(zone)
+                # Said on every admin page, whose columns print times bare.
+                request.admin_clock = SimpleLazyObject(
+                    lambda: zone_phrase(zone, city=city)
+                )
         try:
             return self.get_response(request)
         finally:

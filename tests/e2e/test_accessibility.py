@@ -105,6 +105,13 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
             ],
         },
     )
+    from dialogue.packs.models import Pack
+
+    # A pack list with the longest delegation names, in both languages.
+    for delegation in Delegation.objects.filter(meeting=ashgabat):
+        Pack.objects.create(
+            meeting=ashgabat, delegation=delegation, language="bilingual"
+        )
     return {
         "meeting": ashgabat,
         "version": draft,
@@ -161,6 +168,8 @@ def admin_paths(world) -> list[str]:
         f"/admin/agenda/session/{world['session'].pk}/change/",
         pack_list_url(),
         "/admin/outbox/email/",
+        f"/admin/declaration/version/{version.pk}/adopt/",
+        f"/admin/declaration/version/{version.pk}/extend-deadline/",
     ]
 
 
@@ -215,18 +224,88 @@ def test_two_factor_login_has_no_serious_violation(live_server, page, settings, 
     assert found == [], "\n" + "\n".join(found)
 
 
+# Lists whose last columns were cut off at 1366 px (the delegates' email, the
+# comments' text, the packs' seconds): they fit, not only scroll in their box.
+FITTING_LISTS = (
+    "/admin/delegations/delegate/",
+    "/admin/declaration/comment/",
+    "/admin/packs/pack/",
+)
+PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
+
+
 def test_admin_pages_do_not_scroll_sideways_at_1366(live_server, page, world):
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, world["admin"])
-    wide = {}
+    wide, clipped, raw_zones = {}, {}, []
     for lang in ("en", "ru"):
         set_language(page, live_server, lang)
         for path in admin_paths(world):
             page.goto(live_server.url + path)
-            width = page.evaluate("() => document.scrollingElement.scrollWidth")
+            width = page.evaluate(PAGE_WIDTH)
             if width > DESKTOP["width"]:
                 wide[f"{lang} {path}"] = width
+            # Zones are named for people everywhere ("Ashgabat time (UTC+5)").
+            if "Asia/" in page.evaluate("() => document.body.innerText"):
+                raw_zones.append(f"{lang} {path}")
+        for path in FITTING_LISTS:
+            page.goto(live_server.url + path)
+            box = page.evaluate(
+                "() => { const r = document.querySelector('#changelist .results');"
+                " return [r.scrollWidth, r.clientWidth]; }"
+            )
+            if box[0] > box[1]:
+                clipped[f"{lang} {path}"] = box
+    assert (wide, clipped, raw_zones) == ({}, {}, [])
+
+
+def test_pages_fit_a_phone(live_server, page, world):
+    """At 390 px no page scrolls sideways: the readiness board, the day view,
+    the speakers' list and the recent imports reflow into cards."""
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, world["admin"])
+    wide = {}
+    for lang in ("en", "ru"):
+        set_language(page, live_server, lang)
+        participant = [
+            f"{p}{'&' if '?' in p else '?'}lang={lang}"
+            for p in participant_paths(world)
+        ]
+        for path in admin_paths(world) + participant:
+            page.goto(live_server.url + path)
+            width = page.evaluate(PAGE_WIDTH)
+            if width > PHONE["width"]:
+                wide[f"{lang} {path}"] = width
     assert wide == {}
+    page.goto(live_server.url + "/admin/delegations/delegation/readiness/")
+    # Each stacked cell says which column it is.
+    assert page.locator("#readiness td[data-label]").count() > 0
+    assert page.locator("#readiness thead").bounding_box()["width"] <= 1
+
+
+def test_a_long_session_title_stays_clear_of_the_history_button(
+    live_server, page, world
+):
+    from agenda.models import Session
+
+    session = world["session"]
+    Session.objects.filter(pk=session.pk).update(
+        title_en="Working dinner hosted by the Secretary-General and the Special "
+        "Representative of the Secretary-General for Central Asia, with the "
+        "Ministers of Foreign Affairs of the five Central Asian States"
+    )
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, world["admin"])
+    page.goto(f"{live_server.url}/admin/agenda/session/{session.pk}/change/")
+    title = page.locator("#content h2").first.bounding_box()
+    tools = page.locator(".object-tools").first.bounding_box()
+    overlap = (
+        title["x"] < tools["x"] + tools["width"]
+        and tools["x"] < title["x"] + title["width"]
+        and title["y"] < tools["y"] + tools["height"]
+        and tools["y"] < title["y"] + title["height"]
+    )
+    assert not overlap, (title, tools)
 
 
 def tab_to(page, selector: str, limit: int = 600) -> None:
