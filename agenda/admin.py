@@ -98,6 +98,15 @@ class SessionAdmin(ReadOnlyHistoryAdmin):
     search_fields = ("title_en", "title_ru")
     readonly_fields = ("checks", "speakers_links")
     filter_horizontal = ("chairs", "hosts", "invited_delegations")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "invited_delegations" and field is not None:
+            # The two boxes read "Available delegations" / "Chosen delegations"
+            # (from the field's name they read "Chosen chosen delegations").
+            field.widget.verbose_name = _("delegations")
+        return field
+
     fieldsets = (
         (
             None,

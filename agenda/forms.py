@@ -5,6 +5,7 @@ on the field or row it is about."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Room, Session, SpeakingSlot
@@ -18,11 +19,12 @@ from dialogue.forms import (
     wall_time_to_utc,
 )
 from dialogue.models import Meeting
+from dialogue.timefmt import meeting_zone_name
 
 
 class SessionAdminForm(forms.ModelForm):
-    start_local = WallTimeField(label=_("starts (meeting's local time)"))
-    end_local = WallTimeField(label=_("ends (meeting's local time)"))
+    start_local = WallTimeField(label=capfirst(_("starts (meeting's local time)")))
+    end_local = WallTimeField(label=capfirst(_("ends (meeting's local time)")))
     # Each local time with the model field it sets.
     TIMES = (("start_local", "start_at"), ("end_local", "end_at"))
 
@@ -61,10 +63,13 @@ class SessionAdminForm(forms.ModelForm):
         )
         if meeting_id and "meeting" in self.fields:
             self.limit_to_meeting(meeting_id)
-        zone = instance.meeting.time_zone if instance.meeting_id else None
+        # The clock named for people ("Ashgabat time (UTC+5)"), not its key.
+        zone = meeting_zone_name(instance.meeting) if instance.meeting_id else None
         for name in ("start_local", "end_local"):
             if zone and name in self.fields:
-                self.fields[name].help_text = _("Time zone: %(zone)s.") % {"zone": zone}
+                self.fields[name].help_text = _(
+                    "In the meeting's time zone, %(zone)s."
+                ) % {"zone": zone}
 
     def limit_to_meeting(self, meeting_id) -> None:
         people = Delegate.objects.filter(meeting_id=meeting_id).select_related(

@@ -61,7 +61,7 @@ class MeetingImportForm(ImportForm):
         queryset=Meeting.objects.all(),
         label=gettext_lazy("Meeting"),
         help_text=gettext_lazy(
-            "Rows with an empty meeting column belong to this meeting."
+            "Rows with an empty “Meeting” column belong to this meeting."
         ),
     )
     encoding = forms.ChoiceField(

@@ -266,7 +266,7 @@ class DelegationWidget(ResourceBoundWidget):
                     "%(value)s is not a delegation of %(meeting)s; give its English "
                     "name or ISO country code."
                 )
-                % {"value": raw, "meeting": meeting.slug}
+                % {"value": raw, "meeting": meeting}
             )
         return delegation
 
@@ -284,7 +284,7 @@ class DelegateEmailWidget(ResourceBoundWidget):
         if delegate is None:
             raise ValueError(
                 _("No delegate of %(meeting)s has the email %(email)s.")
-                % {"meeting": meeting.slug, "email": raw}
+                % {"meeting": meeting, "email": raw}
             )
         return delegate
 

@@ -145,7 +145,7 @@ class DelegateResource(MeetingScopedResource):
                 raise ValidationError(
                     {
                         "id": _("%(meeting)s has no delegate with id %(id)s.")
-                        % {"meeting": meeting.slug, "id": delegate_id}
+                        % {"meeting": meeting, "id": delegate_id}
                     }
                 )
             # Its email may change to one another delegate has: check on save.

@@ -294,7 +294,7 @@ def test_import_unknown_delegation_refused(meeting, kazakhstan):
         before,
         [
             "Row 3, column delegation: Atlantis is not a delegation of "
-            f"{meeting.slug}; give its English name or ISO country code."
+            f"{meeting}; give its English name or ISO country code."
         ],
     )
 
@@ -495,7 +495,7 @@ def test_import_unknown_delegate_email_and_duplicate_leg_refused(meeting, kazakh
         outcome,
         before,
         [
-            f"Row 3, column delegate_email: No delegate of {meeting.slug} has the "
+            f"Row 3, column delegate_email: No delegate of {meeting} has the "
             "email ghost@mfa.example.",
             "Row 4, column flight_number: this delegate's flight is already on row 2 "
             "of this file.",

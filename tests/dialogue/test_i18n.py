@@ -74,3 +74,30 @@ def test_admin_index_in_russian(client):
     assert "Диалог: секретариат встречи" in html
     assert "Встречи" in html
     assert "Выйти" in html
+
+
+@pytest.mark.django_db
+def test_admin_lists_count_without_a_plural_to_agree(client, ashgabat):
+    """Django printed «22 делегаты», «7 замечания»: the plural name whatever the
+    number. The lists say «Делегаты: 22» / "Delegates: 22"."""
+    from delegations.models import Delegate
+
+    user = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+    client.force_login(user)
+    count = Delegate.objects.count()
+    url = "/admin/delegations/delegate/"
+    russian = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert f'<span class="result-count">Делегаты: {count}</span>' in russian
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<span class="result-count">Delegates: {count}</span>' in english
+
+
+@pytest.mark.django_db
+def test_every_admin_page_says_whose_clock_its_times_are_on(client, ashgabat):
+    user = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+    client.force_login(user)
+    url = "/admin/packs/pack/"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Dates and times: Ashgabat time (UTC+5)" in english
+    russian = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Даты и время — по ашхабадскому времени (UTC+5)" in russian
