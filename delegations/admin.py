@@ -37,7 +37,9 @@ from delegations.selectors import (
     readiness,
     recent_self_service_changes,
     self_service_changes_visible_to,
+    shown_value,
     travel_warnings,
+    who_changed,
 )
 from delegations.services import (
     FundedQuotaExceeded,
@@ -621,19 +623,35 @@ class SelfServiceChangeAdmin(admin.ModelAdmin):
         "changed_at",
         "delegate",
         "field_label",
-        "old_value",
-        "new_value",
-        "changed_by",
+        "old_shown",
+        "new_shown",
+        "changed_by_shown",
     )
     list_select_related = ("delegate",)
     list_filter = ("field",)
 
     def get_queryset(self, request):
-        return self_service_changes_visible_to(request.user).select_related("delegate")
+        return self_service_changes_visible_to(request.user).select_related(
+            "delegate__delegation"
+        )
 
     @admin.display(description=_("field"), ordering="field")
     def field_label(self, obj):
         return obj.field_label
+
+    # As the readiness board shows them: dates by the one rule, who in the
+    # reader's language.
+    @admin.display(description=_("old value"))
+    def old_shown(self, obj):
+        return shown_value(obj.field, obj.old_value)
+
+    @admin.display(description=_("new value"))
+    def new_shown(self, obj):
+        return shown_value(obj.field, obj.new_value)
+
+    @admin.display(description=_("changed by"), ordering="changed_by")
+    def changed_by_shown(self, obj):
+        return who_changed(obj)
 
     def has_add_permission(self, request):
         return False

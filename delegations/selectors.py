@@ -22,6 +22,7 @@ from delegations.models import (
 from delegations.tokens import digest_matches, token_digest
 from dialogue.i18n import normalise_language
 from dialogue.models import Meeting
+from dialogue.timefmt import format_date
 
 ACTIVE_FLIGHT = ~Q(status=FlightLeg.Status.CANCELLED)
 
@@ -281,6 +282,35 @@ class ChangeRow:
     old_value: str
     new_value: str
     masked: bool
+    changed_by: str = ""
+
+
+# Kept as ISO dates in the record; shown by the one date rule.
+DATE_FIELDS = {"passport.date_of_birth", "passport.issued_on", "passport.expires_on"}
+# Who changed it, as update_own_details records it (in English, see the view).
+BY_DELEGATE = "the delegate"
+BY_FOCAL_POINT = "focal point of "
+
+
+def shown_value(field: str, value: str) -> str:
+    """Return a recorded value as people read it: dates as "4 March 1970"."""
+    if field in DATE_FIELDS and value:
+        try:
+            return format_date(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+def who_changed(change: SelfServiceChange) -> str:
+    """Return who made the change, in the reader's language."""
+    if change.changed_by == BY_DELEGATE:
+        return _("the delegate")
+    if change.changed_by.startswith(BY_FOCAL_POINT):
+        return _("focal point of %(delegation)s") % {
+            "delegation": change.delegate.delegation
+        }
+    return change.changed_by
 
 
 def recent_self_service_changes(
@@ -306,11 +336,12 @@ def recent_self_service_changes(
                 change,
                 (PASSPORT_MASK if change.old_value else "")
                 if masked
-                else change.old_value,
+                else shown_value(change.field, change.old_value),
                 (PASSPORT_MASK if change.new_value else "")
                 if masked
-                else change.new_value,
+                else shown_value(change.field, change.new_value),
                 masked,
+                who_changed(change),
             )
         )
     return rows

@@ -163,12 +163,15 @@ class SelfServiceView(LinkMixin, TemplateView):
             request.POST, meeting=self.meeting, action=self.form_action(delegate)
         )
         if form.is_valid():
-            who = (
-                _("the delegate")
-                if self.link.kind == AccessLink.Kind.DELEGATE
-                else _("focal point of %(delegation)s")
-                % {"delegation": self.delegation.name_en}
-            )
+            # Recorded in English; the board says it in its reader's language
+            # (delegations.selectors.who_changed).
+            with translation.override("en"):
+                who = (
+                    _("the delegate")
+                    if self.link.kind == AccessLink.Kind.DELEGATE
+                    else _("focal point of %(delegation)s")
+                    % {"delegation": self.delegation.name_en}
+                )
             try:
                 changes = update_own_details(
                     delegate, data=form.cleaned_data, changed_by=str(who)

@@ -563,10 +563,20 @@ def test_passport_changes_hidden_from_staff_without_passport_permission(client):
     user.user_permissions.add(Permission.objects.get(codename="view_passport_details"))
     client.force_login(get_user_model().objects.get(pk=user.pk))
     html = client.get("/admin/delegations/selfservicechange/").content.decode()
-    assert "1971-03-14" in html
     assert "passport: date of birth" in html
     board = client.get(
         "/admin/delegations/delegation/readiness/", {"meeting": delegate.meeting_id}
     )
-    assert "1971-03-14" in board.content.decode()
+    # Dates by the one rule, on the board and in the log.
+    assert "14 March 1971" in board.content.decode()
+    assert "14 March 1971" in html
     assert not any(row.masked for row in board.context["changes"])
+    russian = client.get(
+        "/admin/delegations/delegation/readiness/",
+        {"meeting": delegate.meeting_id},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    ).content.decode()
+    assert "14 марта 1971 г." in russian
+    # Who changed it, in the reader's language, and the delegate's own name.
+    assert "<td>делегат</td>" in russian
+    assert delegate.name_cyrillic in russian

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import translation
 
 from delegations.models import Delegate, ImportJob
 from tests.delegations.test_imports import worker_taking_this_tests_tasks
@@ -202,10 +203,13 @@ def test_import_refusals_in_russian(browser, live_server, tmp_path, request, med
         rows = [delegate_row(1, email="x@"), delegate_row(2, delegation="Atlantis")]
         upload(page, live_server, tmp_path, "bad.csv", to_csv(DELEGATE_HEADER, rows))
         problems = page.locator("#import-problems li").all_inner_texts()
+        # The meeting by its name in the interface's language, not its slug.
+        with translation.override("ru"):
+            russian_name = str(meeting)
         assert problems == [
             "Строка 2, столбец email: Введите правильный адрес электронной почты.",
             "Строка 3, столбец delegation: Atlantis не является делегацией "
-            f"мероприятия {meeting.slug}; укажите её название на английском языке "
+            f"встречи «{russian_name}»; укажите её название на английском языке "
             "или код страны ISO.",
         ]
         assert (
