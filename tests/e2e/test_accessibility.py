@@ -256,6 +256,20 @@ def test_admin_pages_do_not_scroll_sideways_at_1366(live_server, page, world):
             )
             if box[0] > box[1]:
                 clipped[f"{lang} {path}"] = box
+        # The delegate's flights, stays and transfers, the delegation's
+        # delegates: every column of the inlines shows (2,911 px wide once).
+        for path in (
+            f"/admin/delegations/delegate/{world['delegate'].pk}/change/",
+            f"/admin/delegations/delegation/{world['delegation'].pk}/change/",
+        ):
+            page.goto(live_server.url + path)
+            boxes = page.evaluate(
+                "() => [...document.querySelectorAll('.inline-group fieldset.module')]"
+                ".map(f => [f.scrollWidth, f.clientWidth])"
+            )
+            assert boxes, path
+            if any(inner > outer for inner, outer in boxes):
+                clipped[f"{lang} {path}"] = boxes
     assert (wide, clipped, raw_zones) == ({}, {}, [])
 
 
