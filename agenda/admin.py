@@ -85,7 +85,7 @@ class SessionAdmin(ReadOnlyHistoryAdmin):
     form = SessionAdminForm
     inlines = [SpeakingSlotInline]
     list_display = (
-        "title_en",
+        "title_shown",
         "local_time",
         "room",
         "kind",
@@ -146,6 +146,11 @@ class SessionAdmin(ReadOnlyHistoryAdmin):
             if first:
                 initial["meeting"] = first.pk
         return initial
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def title_shown(self, obj):
+        # In the interface's language, as the day view and the programme.
+        return obj.title(translation.get_language())
 
     @admin.display(description=_("time (local)"), ordering="start_at")
     def local_time(self, obj):

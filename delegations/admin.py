@@ -59,6 +59,7 @@ from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.admin_inlines import LabelledTabularInline
 from dialogue.ids import parse_id
 from dialogue.models import Meeting
+from dialogue.timefmt import airport_city, airport_zone, format_datetime
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
 
@@ -660,6 +661,13 @@ class SelfServiceChangeAdmin(admin.ModelAdmin):
         return False
 
 
+def airport_moment(moment, iata: str) -> str:
+    """Return "12 June 2017, 09:10 Astana time (UTC+6)" on the airport's clock."""
+    if not moment:
+        return ""
+    return format_datetime(moment, airport_zone(iata), city=airport_city(iata))
+
+
 @admin.register(FlightLeg)
 class FlightLegAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     form = FlightLegForm
@@ -696,11 +704,12 @@ class FlightLegAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("departs (local)"), ordering="departs_at")
     def departs(self, obj):
-        return f"{obj.departs_local:%Y-%m-%d %H:%M} {obj.from_airport}"
+        # On the airport's clock, named for people, by the one date rule.
+        return airport_moment(obj.departs_local, obj.from_airport)
 
     @admin.display(description=_("arrives (local)"), ordering="arrives_at")
     def arrives(self, obj):
-        return f"{obj.arrives_local:%Y-%m-%d %H:%M} {obj.to_airport}"
+        return airport_moment(obj.arrives_local, obj.to_airport)
 
     def save_model(self, request, obj, form, change):
         save_flight_leg(obj)

@@ -230,6 +230,10 @@ FITTING_LISTS = (
     "/admin/delegations/delegate/",
     "/admin/declaration/comment/",
     "/admin/packs/pack/",
+    "/admin/delegations/flightleg/",
+    "/admin/declaration/version/",
+    "/admin/agenda/session/",
+    "/admin/delegations/delegation/",
 )
 PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
 
