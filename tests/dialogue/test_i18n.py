@@ -101,3 +101,20 @@ def test_every_admin_page_says_whose_clock_its_times_are_on(client, ashgabat):
     assert "Dates and times: Ashgabat time (UTC+5)" in english
     russian = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Даты и время — по ашхабадскому времени (UTC+5)" in russian
+
+
+@pytest.mark.django_db
+def test_admin_titles_read_right_in_russian(client, ashgabat):
+    """Django's «Изменить делегация» put the name in the wrong case."""
+    from delegations.models import Delegation
+
+    user = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+    client.force_login(user)
+    delegation = Delegation.objects.first()
+    url = f"/admin/delegations/delegation/{delegation.pk}/change/"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "<h1>Изменение: делегация</h1>" in html
+    html = client.get(
+        "/admin/delegations/delegate/", HTTP_ACCEPT_LANGUAGE="ru"
+    ).content.decode()
+    assert "<h1>Выбор для изменения: делегат</h1>" in html
