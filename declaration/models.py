@@ -60,7 +60,8 @@ class Declaration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en
+        # In the interface's language: the admin's titles, breadcrumbs, lists.
+        return localized(self, "title")
 
     def title(self, lang: str | None = None) -> str:
         return localized(self, "title", lang)
@@ -194,7 +195,11 @@ class Version(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.declaration} v{self.number} ({self.status})"
+        return _("%(declaration)s v%(number)s (%(status)s)") % {
+            "declaration": self.declaration,
+            "number": self.number,
+            "status": self.get_status_display(),
+        }
 
     def save(self, *args, **kwargs):
         if not self._state.adding and self.pk:

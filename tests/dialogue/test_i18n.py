@@ -118,3 +118,16 @@ def test_admin_titles_read_right_in_russian(client, ashgabat):
         "/admin/delegations/delegate/", HTTP_ACCEPT_LANGUAGE="ru"
     ).content.decode()
     assert "<h1>Выбор для изменения: делегат</h1>" in html
+
+
+@pytest.mark.django_db
+def test_declaration_versions_are_named_in_the_interface_language(ashgabat):
+    from django.utils import translation
+
+    from declaration.models import Version
+
+    version = Version.objects.get(declaration__meeting=ashgabat, number=2)
+    with translation.override("en"):
+        assert str(version) == "Ashgabat Declaration v2 (draft)"
+    with translation.override("ru"):
+        assert str(version) == "Ашхабадская декларация, версия 2 (проект)"
