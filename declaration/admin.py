@@ -15,6 +15,7 @@ from declaration.diff import diff_paragraphs
 from declaration.forms import (
     AdoptionForm,
     CirculateForm,
+    DecideCommentForm,
     DiffForm,
     DraftForm,
     ExtendDeadlineForm,
@@ -37,7 +38,10 @@ from declaration.selectors import (
     circulation_recipients_preview,
     circulation_status,
     comments_by_paragraph,
+    counterparts,
+    draft_of,
     previous_circulated,
+    taken_into_paragraphs,
     version_diff,
     version_paragraphs,
     versions_with_counts,
@@ -265,15 +269,17 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         paragraphs = version_paragraphs(obj)
         if not paragraphs:
             return _("No paragraphs yet.")
+        taken = taken_into_paragraphs(obj)
         return format_html(
             '<table class="declaration-text"><thead><tr><th></th><th>{}</th>'
-            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
             _("English"),
             _("Russian"),
+            _("taken from"),
             format_html_join(
                 "",
                 '<tr><th class="label">{}</th><td lang="en">{}{}</td>'
-                '<td lang="ru">{}{}</td></tr>',
+                '<td lang="ru">{}{}</td><td class="taken-from">{}</td></tr>',
                 (
                     (
                         p.label,
@@ -281,9 +287,30 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                         p.text_en,
                         f"{p.number}. " if p.number else "",
                         p.text_ru,
+                        self.taken_from(taken.get(p.pk, [])),
                     )
                     for p in paragraphs
                 ),
+            ),
+        )
+
+    def taken_from(self, comments) -> str:
+        """Return links to the comments taken into a paragraph."""
+        return format_html_join(
+            "<br>",
+            '<a href="{}#comment-{}">{}</a>',
+            (
+                (
+                    version_url("comments", c.version_id),
+                    c.pk,
+                    _("%(delegation)s, version %(number)s (%(outcome)s)")
+                    % {
+                        "delegation": c.delegation.localised_name,
+                        "number": c.version.number,
+                        "outcome": c.get_outcome_display(),
+                    },
+                )
+                for c in comments
             ),
         )
 
@@ -746,6 +773,18 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         return response
 
 
+class ParagraphDiffView:
+    """Word-diff segments shown as HTML (the diff's own escaping)."""
+
+    def __init__(self, segments):
+        from declaration.diff import ParagraphDiff
+
+        self.entry = ParagraphDiff("changed", None, None, segments)
+
+    def html(self):
+        return self.entry.html()
+
+
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyHistoryAdmin):
     list_display = (
@@ -756,8 +795,16 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         "kind",
         "language",
         "excerpt",
+        "outcome",
     )
-    list_filter = ("version__declaration", "version", "delegation", "kind", "language")
+    list_filter = (
+        "version__declaration",
+        "version",
+        "delegation",
+        "kind",
+        "language",
+        "outcome",
+    )
     list_select_related = (
         "delegation",
         "version__declaration__meeting",
@@ -775,6 +822,13 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         "created_at",
         "edited_at",
         "withdrawn_at",
+        "outcome",
+        "taken_into",
+        "taken_paragraph",
+        "superseded_by",
+        "reply",
+        "decided_at",
+        "decided_by",
     )
     fields = readonly_fields
 
@@ -786,6 +840,92 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
 
     def get_queryset(self, request):
         return with_paragraph_ordinal(super().get_queryset(request))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/decide/",
+                view(self.decide_view),
+                name="declaration_comment_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk: int):
+        """The drafters' one action on a comment: take its wording into the
+        draft being prepared, or say what became of it."""
+        if not request.user.has_perm("declaration.change_version"):
+            raise PermissionDenied
+        comment = get_object_or_404(
+            Comment.objects.select_related(
+                "version__declaration__meeting", "delegation", "paragraph"
+            ),
+            pk=pk,
+        )
+        version = comment.version
+        if version.is_draft:
+            raise Http404
+        back = f"{version_url('comments', version.pk)}#comment-{comment.pk}"
+        if request.method == "POST" and request.POST.get("start_draft"):
+            try:
+                start_draft(version.declaration, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        draft = draft_of(version.declaration_id)
+        paragraphs = version_paragraphs(version)
+        label = next(p.label for p in paragraphs if p.pk == comment.paragraph_id)
+        draft_paragraphs = version_paragraphs(draft) if draft else []
+        current = counterparts(paragraphs, draft_paragraphs).get(comment.paragraph_id)
+        form = DecideCommentForm(
+            request.POST or None,
+            comment=comment,
+            draft=draft,
+            draft_paragraphs=draft_paragraphs,
+            current=current,
+        )
+        if request.method == "POST" and form.is_valid() and form.save(by=request.user):
+            comment.refresh_from_db()
+            self.message_user(
+                request,
+                _("%(delegation)s's comment on %(label)s: %(outcome)s.")
+                % {
+                    "delegation": comment.delegation.localised_name,
+                    "label": label,
+                    "outcome": comment.get_outcome_display(),
+                },
+            )
+            return HttpResponseRedirect(back)
+        proposal_diff = None
+        if current is not None and comment.kind == Comment.Kind.PROPOSAL:
+            from declaration.diff import diff_words
+
+            proposal_diff = ParagraphDiffView(
+                diff_words(getattr(current, f"text_{comment.language}"), comment.text)
+            )
+        title = _("Decide on %(delegation)s's comment on %(label)s") % {
+            "delegation": comment.delegation.localised_name,
+            "label": label,
+        }
+        return TemplateResponse(
+            request,
+            "admin/declaration/comment_decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "comment": comment,
+                "version": version,
+                "label": label,
+                "draft": draft,
+                "current": current,
+                "proposal_diff": proposal_diff,
+                "form": form,
+                "back_url": back,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
 
     @admin.display(description=_("submitted"), ordering="created_at")
     def submitted(self, obj):

@@ -188,6 +188,12 @@ def _match(old: list[Para], new: list[Para]) -> dict[int, int]:
     return matches
 
 
+def match_paragraphs(old: list[Para], new: list[Para]) -> dict[int, int]:
+    """Return old index -> new index for the paragraphs that correspond (the
+    matching the diff uses: same text first, then similar wording)."""
+    return _match(old, new)
+
+
 def diff_paragraphs(old: list[Para], new: list[Para]) -> list[ParagraphDiff]:
     """Return the paragraph-by-paragraph difference from old to new."""
     matches = _match(old, new)

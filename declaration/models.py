@@ -391,6 +391,17 @@ class Comment(models.Model):
         related_name="declaration_comments",
         verbose_name=_("delegation"),
     )
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("not yet decided")
+        TAKEN = "taken", _("taken")
+        TAKEN_IN_PART = "taken_in_part", _("taken in part")
+        NOT_TAKEN = "not_taken", _("not taken")
+        SUPERSEDED = "superseded", _("superseded")
+
+    # Outcomes that name the draft the comment went into.
+    TAKEN_OUTCOMES = (Outcome.TAKEN, Outcome.TAKEN_IN_PART)
+
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT
     )
@@ -400,6 +411,46 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.PENDING,
+    )
+    taken_into = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="taken_comments",
+        verbose_name=_("taken into version"),
+    )
+    taken_paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="taken_comments",
+        verbose_name=_("taken into paragraph"),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded",
+        verbose_name=_("superseded by"),
+    )
+    reply = models.TextField(_("drafters' reply"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -410,6 +461,33 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=~Q(text=""), name="comment_text_not_empty"
             ),
+            # Taken (in part) always names the version it went into, and only then.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome__in=["taken", "taken_in_part"], taken_into__isnull=False)
+                    | (
+                        ~Q(outcome__in=["taken", "taken_in_part"])
+                        & Q(taken_into__isnull=True, taken_paragraph__isnull=True)
+                    )
+                ),
+                name="comment_taken_names_version",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="superseded", superseded_by__isnull=False)
+                    | (~Q(outcome="superseded") & Q(superseded_by__isnull=True))
+                ),
+                name="comment_superseded_names_proposal",
+            ),
+            # A withdrawn comment is not decided on; a decided one has a date.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(outcome="pending"),
+                name="comment_withdrawn_not_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending") | Q(decided_at__isnull=False),
+                name="comment_decided_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -419,6 +497,14 @@ class Comment(models.Model):
         # The version is the paragraph's; kept on the row for fast per-version reads.
         self.version_id = self.paragraph.version_id
         super().save(*args, **kwargs)
+
+    @property
+    def is_decided(self) -> bool:
+        return self.outcome != self.Outcome.PENDING
+
+    @property
+    def is_taken(self) -> bool:
+        return self.outcome in self.TAKEN_OUTCOMES
 
 
 class Adoption(models.Model):

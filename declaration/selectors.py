@@ -5,7 +5,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from declaration.diff import UNCHANGED, Para, ParagraphDiff, diff_paragraphs
+from declaration.diff import (
+    UNCHANGED,
+    Para,
+    ParagraphDiff,
+    diff_paragraphs,
+    match_paragraphs,
+)
 from declaration.models import (
     Circulation,
     Comment,
@@ -50,6 +56,26 @@ def version_diff(old: Version, new: Version, lang: str) -> list[ParagraphDiff]:
     )
 
 
+def both_languages(paragraphs: list[Paragraph]) -> list[Para]:
+    """Return paragraphs as the matcher sees them with both languages at once,
+    so that a paragraph changed in one language still finds its counterpart."""
+    return [Para("", p.kind, f"{p.text_en}\n{p.text_ru}") for p in paragraphs]
+
+
+def counterparts(old: list[Paragraph], new: list[Paragraph]) -> dict[int, Paragraph]:
+    """Return, for each old paragraph's id, the new paragraph that continues it
+    (the diff's matching over both languages). No query."""
+    matches = match_paragraphs(both_languages(old), both_languages(new))
+    return {old[i].pk: new[j] for i, j in matches.items()}
+
+
+def draft_of(declaration_id: int) -> Version | None:
+    """Return the draft being prepared for the declaration, or None. 1 query."""
+    return Version.objects.filter(
+        declaration_id=declaration_id, status=Version.Status.DRAFT
+    ).first()
+
+
 def previous_circulated(version: Version) -> Version | None:
     """Return the circulated (now superseded) version before this one."""
     return (
@@ -75,11 +101,24 @@ def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
     groups = {p.pk: ParagraphComments(p) for p in version_paragraphs(version)}
     for comment in (
         Comment.objects.filter(version=version, withdrawn_at__isnull=True)
-        .select_related("delegation")
+        .select_related("delegation", "taken_into", "superseded_by__delegation")
         .order_by("created_at", "id")
     ):
         groups[comment.paragraph_id].comments.append(comment)
     return list(groups.values())
+
+
+def taken_into_paragraphs(version: Version) -> dict[int, list[Comment]]:
+    """Return, per paragraph id of the version, the comments taken into it
+    (the other end of Comment.taken_paragraph). One query."""
+    taken = defaultdict(list)
+    for comment in (
+        Comment.objects.filter(taken_paragraph__version=version)
+        .select_related("delegation", "version")
+        .order_by("version__number", "created_at", "id")
+    ):
+        taken[comment.taken_paragraph_id].append(comment)
+    return taken
 
 
 @dataclass
@@ -153,6 +192,8 @@ class LinkDeclaration:
     previous: Version | None = None
     previous_paragraphs: list[Paragraph] = field(default_factory=list)
     own_comments: list[Comment] = field(default_factory=list)
+    # What became of the comments on the version circulated before.
+    previous_comments: list[Comment] = field(default_factory=list)
 
     @property
     def adoption(self):
@@ -212,14 +253,26 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
             item.previous = previous[item.declaration.pk]
             item.previous_paragraphs = number_paragraphs(by_version[item.previous.pk])
     if is_focal:
-        labels = {p.pk: p for item in items for p in item.paragraphs}
-        by_item = {item.version.pk: item for item in items}
-        for comment in Comment.objects.filter(
-            version_id__in=[item.version.pk for item in items],
-            delegation=delegation,
-        ).order_by("created_at", "id"):
+        labels = {
+            p.pk: p
+            for item in items
+            for p in (*item.paragraphs, *item.previous_paragraphs)
+        }
+        lists = {item.version.pk: item.own_comments for item in items}
+        lists.update(
+            {
+                item.previous.pk: item.previous_comments
+                for item in items
+                if item.previous
+            }
+        )
+        for comment in (
+            Comment.objects.filter(version_id__in=list(lists), delegation=delegation)
+            .select_related("taken_into")
+            .order_by("created_at", "id")
+        ):
             comment.paragraph_label = labels[comment.paragraph_id].label
-            by_item[comment.version_id].own_comments.append(comment)
+            lists[comment.version_id].append(comment)
     return items
 
 

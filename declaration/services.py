@@ -494,6 +494,15 @@ def _open_own_comment(comment: Comment, delegation: Delegation) -> Comment:
             _("This comment was withdrawn; it can no longer change."),
             code="withdrawn",
         )
+    if locked.is_decided:
+        raise ValidationError(
+            _(
+                "The drafters have decided on this comment (%(outcome)s); it can "
+                "no longer change."
+            )
+            % {"outcome": locked.get_outcome_display()},
+            code="decided",
+        )
     check_open_for_comments(locked.version)
     return locked
 
@@ -717,3 +726,191 @@ def record_adoption(
     adoption.delegations.set(delegations)
     inputs_changed(declaration.meeting_id)
     return adoption
+
+
+# Drafters' decisions on comments -------------------------------------------
+
+TAKE_LANGUAGES = ("en", "ru", "both")
+
+
+def _open_for_decision(comment: Comment) -> Comment:
+    """Return the comment locked for the drafters' decision, or raise
+    ValidationError: withdrawn (code withdrawn), or taken already (taken)."""
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("version__declaration", "paragraph", "taken_into")
+        .get(pk=comment.pk)
+    )
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            _("This comment was withdrawn by its delegation."), code="withdrawn"
+        )
+    if locked.is_taken:
+        raise ValidationError(
+            _("This comment was already taken into version %(number)s.")
+            % {"number": locked.taken_into.number},
+            code="taken",
+        )
+    return locked
+
+
+def _claim_draft(draft: Version) -> Version:
+    """Raise the draft's edit counter (an editor open on the older text then
+    gets EditConflict, as with save_draft) and return it; VersionFrozen when it
+    is no longer a draft."""
+    claimed = Version.objects.filter(pk=draft.pk, status=Version.Status.DRAFT).update(
+        lock_version=F("lock_version") + 1
+    )
+    current = Version.objects.get(pk=draft.pk)
+    if not claimed:
+        raise VersionFrozen(current.number, current.status)
+    return current
+
+
+def _supersede_others(taken: Comment, *, now, by=None) -> int:
+    """Mark the other undecided proposals on the same paragraph superseded by
+    the one taken. Returns how many."""
+    others = Comment.objects.filter(
+        paragraph_id=taken.paragraph_id,
+        kind=Comment.Kind.PROPOSAL,
+        withdrawn_at__isnull=True,
+        outcome=Comment.Outcome.PENDING,
+    ).exclude(pk=taken.pk)
+    count = 0
+    for other in others.select_for_update(of=("self",)):
+        other.outcome = Comment.Outcome.SUPERSEDED
+        other.superseded_by = taken
+        other.decided_at = now
+        other.decided_by = by
+        other._change_reason = "superseded by another proposal"
+        other.save()
+        count += 1
+    return count
+
+
+@retry_version_write
+@transaction.atomic
+def take_proposal(
+    comment: Comment,
+    *,
+    paragraph_id: int,
+    languages: str,
+    text_en: str = "",
+    text_ru: str = "",
+    in_part: bool = False,
+    reply: str = "",
+    by=None,
+) -> Comment:
+    """Return the proposal taken into the draft being prepared.
+
+    The draft paragraph's text is replaced in English, Russian or both
+    (languages) by the wording given (the proposal's, or the drafters' edit of
+    it). Side effects: the draft's paragraph changes (in its history) and the
+    draft's edit counter rises, so an editor open on the older text gets a
+    conflict; the comment becomes taken (or taken in part) into the draft,
+    linked to the paragraph, with the drafters' optional reply; the other
+    undecided proposals on the same paragraph become superseded by it.
+    Raises ValidationError (withdrawn, taken, not_proposal, no_draft,
+    paragraph, languages, empty) and VersionFrozen.
+    """
+    comment = _open_for_decision(comment)
+    if comment.kind != Comment.Kind.PROPOSAL:
+        raise ValidationError(
+            _("Only proposed wording can be taken into the draft."),
+            code="not_proposal",
+        )
+    declaration = comment.version.declaration
+    _refuse_if_adopted(declaration)
+    draft = declaration.versions.filter(status=Version.Status.DRAFT).first()
+    if draft is None:
+        raise ValidationError(
+            _("There is no draft being prepared: start a new draft first."),
+            code="no_draft",
+        )
+    paragraph = Paragraph.objects.filter(pk=paragraph_id, version=draft).first()
+    if paragraph is None:
+        raise ValidationError(
+            _("This paragraph is not part of draft version %(number)s.")
+            % {"number": draft.number},
+            code="paragraph",
+        )
+    if languages not in TAKE_LANGUAGES:
+        raise ValidationError(
+            _("Choose the language of the text to replace."), code="languages"
+        )
+    chosen = ("en", "ru") if languages == "both" else (languages,)
+    wording = {"en": (text_en or "").strip(), "ru": (text_ru or "").strip()}
+    missing = {
+        "en": _("Give the English wording to take."),
+        "ru": _("Give the Russian wording to take."),
+    }
+    for code in chosen:
+        if not wording[code]:
+            raise ValidationError(missing[code], code=f"empty_{code}")
+    draft = _claim_draft(draft)
+    _by(draft, by).save(update_fields=["lock_version"])  # the history record
+    for code in chosen:
+        setattr(paragraph, f"text_{code}", wording[code])
+    if by is not None:
+        paragraph._history_user = by
+    paragraph._change_reason = f"proposal {comment.pk} taken"
+    paragraph.save()
+    now = timezone.now()
+    comment.outcome = (
+        Comment.Outcome.TAKEN_IN_PART if in_part else Comment.Outcome.TAKEN
+    )
+    comment.taken_into = draft
+    comment.taken_paragraph = paragraph
+    comment.superseded_by = None
+    comment.reply = (reply or "").strip()
+    comment.decided_at = now
+    comment.decided_by = by
+    if by is not None:
+        comment._history_user = by
+    comment._change_reason = "taken into the draft"
+    comment.save()
+    _supersede_others(comment, now=now, by=by)
+    return comment
+
+
+DECISIONS = (
+    Comment.Outcome.TAKEN,
+    Comment.Outcome.TAKEN_IN_PART,
+    Comment.Outcome.NOT_TAKEN,
+)
+
+
+@transaction.atomic
+def decide_comment(
+    comment: Comment, *, outcome: str, reply: str = "", by=None
+) -> Comment:
+    """Return the comment with the drafters' decision, without changing the
+    text: taken or taken in part (the point was worked into the draft being
+    prepared by hand), or not taken; with an optional reply to the delegation.
+
+    Side effects: updates the comment (in its history). Raises ValidationError
+    (withdrawn, taken, outcome, no_draft).
+    """
+    comment = _open_for_decision(comment)
+    if outcome not in DECISIONS:
+        raise ValidationError(_("Choose what became of the comment."), code="outcome")
+    comment.taken_into = comment.taken_paragraph = comment.superseded_by = None
+    if outcome in Comment.TAKEN_OUTCOMES:
+        declaration = comment.version.declaration
+        _refuse_if_adopted(declaration)
+        draft = declaration.versions.filter(status=Version.Status.DRAFT).first()
+        if draft is None:
+            raise ValidationError(
+                _("There is no draft being prepared: start a new draft first."),
+                code="no_draft",
+            )
+        comment.taken_into = draft
+    comment.outcome = outcome
+    comment.reply = (reply or "").strip()
+    comment.decided_at = timezone.now()
+    comment.decided_by = by
+    if by is not None:
+        comment._history_user = by
+    comment._change_reason = "decided by the drafters"
+    comment.save()
+    return comment

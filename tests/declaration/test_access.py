@@ -166,6 +166,11 @@ CASES = [
         lambda w, r: "/admin/declaration/comment/",
         STAFF_BOTH,
     ),
+    AccessCase(
+        "admin/declaration/comment/<int:pk>/decide/",
+        lambda w, r: f"/admin/declaration/comment/{versions(w).comment_a.pk}/decide/",
+        DRAFTERS_ONLY,
+    ),
 ]
 
 
