@@ -9,6 +9,8 @@ from declaration.diff import (
     UNCHANGED,
     Para,
     ParagraphDiff,
+    ProposalColumn,
+    compare_proposals,
     diff_paragraphs,
     match_paragraphs,
 )
@@ -93,6 +95,29 @@ def previous_circulated(version: Version) -> Version | None:
 class ParagraphComments:
     paragraph: Paragraph
     comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def proposals(self) -> list[Comment]:
+        return [c for c in self.comments if c.kind == Comment.Kind.PROPOSAL]
+
+    @property
+    def conflict(self) -> list[ProposalColumn]:
+        """Return the proposals side by side when two or more delegations
+        proposed wording for this paragraph, else []. No query."""
+        proposals = self.proposals
+        if len({c.delegation_id for c in proposals}) < 2:
+            return []
+        by_pk = {c.pk: c for c in proposals}
+        columns = compare_proposals(
+            {"en": self.paragraph.text_en, "ru": self.paragraph.text_ru},
+            [(c.pk, c.language, c.text) for c in proposals],
+        )
+        for column in columns:
+            column.comment = by_pk[column.key]
+            column.against_others = [
+                (by_pk[key], entry) for key, entry in column.against_others
+            ]
+        return columns
 
 
 def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
