@@ -40,9 +40,13 @@ from declaration.selectors import (
     comments_by_paragraph,
     counterparts,
     draft_of,
+    lag_labels,
     previous_circulated,
     taken_into_paragraphs,
+    translation_checks,
+    translation_lags,
     version_diff,
+    version_lags,
     version_paragraphs,
     versions_with_counts,
     with_paragraph_ordinal,
@@ -59,6 +63,7 @@ from declaration.services import (
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.admin_inlines import LabelledTabularInline
+from dialogue.forms import add_service_error
 from dialogue.ids import parse_id
 from dialogue.timefmt import format_date, format_datetime
 
@@ -81,6 +86,13 @@ def sending_state(row) -> str:
         _("%(status)s: %(reason)s")
         % {"status": email.get_status_display(), "reason": email.error}
     )
+
+
+def lag_message(changed: str) -> str:
+    """Return the translation-lag flag: which language changed alone."""
+    if changed == "en":
+        return str(_("English changed, Russian not"))
+    return str(_("Russian changed, English not"))
 
 
 def version_url(name: str, *args) -> str:
@@ -270,16 +282,20 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         if not paragraphs:
             return _("No paragraphs yet.")
         taken = taken_into_paragraphs(obj)
+        lags = {lag.paragraph.pk: lag for lag in version_lags(obj)}
+        checks = translation_checks(obj)
         return format_html(
             '<table class="declaration-text"><thead><tr><th></th><th>{}</th>'
-            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
             _("English"),
             _("Russian"),
+            _("translation"),
             _("taken from"),
             format_html_join(
                 "",
                 '<tr><th class="label">{}</th><td lang="en">{}{}</td>'
-                '<td lang="ru">{}{}</td><td class="taken-from">{}</td></tr>',
+                '<td lang="ru">{}{}</td><td class="translation-lag">{}</td>'
+                '<td class="taken-from">{}</td></tr>',
                 (
                     (
                         p.label,
@@ -287,11 +303,31 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                         p.text_en,
                         f"{p.number}. " if p.number else "",
                         p.text_ru,
+                        self.lag_flag(lags.get(p.pk), checks.get(p.pk)),
                         self.taken_from(taken.get(p.pk, [])),
                     )
                     for p in paragraphs
                 ),
             ),
+        )
+
+    def lag_flag(self, lag, check) -> str:
+        """Return the translation-lag badge of a paragraph, and its confirmation."""
+        if lag is None:
+            return ""
+        flag = format_html(
+            '<span class="badge warn" id="lag-{}">{}</span>',
+            lag.paragraph.pk,
+            lag_message(lag.changed),
+        )
+        if check is None:
+            return flag
+        who = check.confirmed_by.get_username() if check.confirmed_by else "-"
+        return format_html(
+            "{} {}",
+            flag,
+            _("confirmed by %(who)s on %(when)s: no change needed")
+            % {"who": who, "when": format_datetime(check.confirmed_at)},
         )
 
     def taken_from(self, comments) -> str:
@@ -590,14 +626,18 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         if not request.user.has_perm(CIRCULATE):
             raise PermissionDenied
         meeting = version.declaration.meeting
-        form = CirculateForm(request.POST or None, meeting=meeting)
+        lags = version_lags(version) if version.is_draft else []
+        form = CirculateForm(request.POST or None, meeting=meeting, lags=lags)
         if request.method == "POST" and form.is_valid():
             try:
                 circulate_version(
-                    version, deadline=form.cleaned_data["deadline"], by=request.user
+                    version,
+                    deadline=form.cleaned_data["deadline"],
+                    confirmed=form.cleaned_data.get("confirmed") or (),
+                    by=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc, fields={"translation_lag": "confirmed"})
             else:
                 self.message_user(
                     request,
@@ -619,6 +659,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 version,
                 title,
                 form=form,
+                lags=lags,
                 recipients=circulation_recipients_preview(meeting),
             ),
             status=400 if request.method == "POST" else 200,
@@ -745,6 +786,15 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 form.cleaned_data["lang"],
             )
             counts = summary(diffs)
+            lags = lag_labels(
+                translation_lags(
+                    version_paragraphs(form.cleaned_data["old"]),
+                    version_paragraphs(form.cleaned_data["new"]),
+                )
+            )
+            for entry in diffs:
+                if entry.new is not None:
+                    entry.lag = lags.get(entry.new.label, "")
         return TemplateResponse(
             request,
             "admin/declaration/version_diff.html",

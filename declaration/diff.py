@@ -53,6 +53,8 @@ class ParagraphDiff:
     old: Para | None
     new: Para | None
     segments: list[Segment] = field(default_factory=list)
+    # The language that changed while the other did not ("en", "ru"), or "".
+    lag: str = ""
 
     @property
     def kind_changed(self) -> bool:

@@ -307,6 +307,15 @@ class DraftForm(forms.Form):
         self.data["base"] = sign_base(texts)
 
 
+def lag_choice_label(lag) -> str:
+    """Return the confirmation a drafter ticks for one translation lag."""
+    if lag.changed == "en":
+        text = _("%(label)s: the English changed; the Russian needs no change.")
+    else:
+        text = _("%(label)s: the Russian changed; the English needs no change.")
+    return text % {"label": lag.paragraph.label}
+
+
 class CirculateForm(forms.Form):
     deadline_date = forms.DateField(
         label=_("comments until (date)"),
@@ -318,12 +327,29 @@ class CirculateForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    confirmed = forms.TypedMultipleChoiceField(
+        label=_("changed in one language only"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick each paragraph whose other language needs no change. "
+            "Circulation waits until each is ticked or translated."
+        ),
+    )
+
+    def __init__(self, *args, meeting, lags=(), **kwargs):
         self.meeting = meeting
         super().__init__(*args, **kwargs)
         self.fields["deadline_time"].help_text = _(
             "In the meeting's time zone, %(zone)s."
         ) % {"zone": meeting_zone_name(meeting)}
+        if lags:
+            self.fields["confirmed"].choices = [
+                (lag.paragraph.pk, lag_choice_label(lag)) for lag in lags
+            ]
+        else:
+            del self.fields["confirmed"]
 
     def clean(self):
         data = super().clean()

@@ -507,6 +507,59 @@ class Comment(models.Model):
         return self.outcome in self.TAKEN_OUTCOMES
 
 
+class TranslationCheck(models.Model):
+    """A drafter's confirmation, at circulation, that a paragraph changed in
+    one language since the previous version needs no change in the other."""
+
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.CASCADE,
+        related_name="translation_checks",
+        verbose_name=_("version"),
+        editable=False,
+    )
+    paragraph = models.OneToOneField(
+        Paragraph,
+        on_delete=models.CASCADE,
+        related_name="translation_check",
+        verbose_name=_("paragraph"),
+    )
+    changed_language = models.CharField(
+        _("language changed"), max_length=2, choices=Language.choices
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"))
+
+    class Meta:
+        verbose_name = _("translation check")
+        verbose_name_plural = _("translation checks")
+        ordering = ["version", "paragraph__position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(changed_language__in=["en", "ru"]),
+                name="translation_check_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paragraph}: {self.changed_language} only"
+
+    def save(self, *args, **kwargs):
+        self.version_id = self.paragraph.version_id
+        super().save(*args, **kwargs)
+
+    @property
+    def unchanged_language(self) -> str:
+        return "ru" if self.changed_language == "en" else "en"
+
+
 class Adoption(models.Model):
     """The adoption of one version at the meeting: from then on the text is final."""
 

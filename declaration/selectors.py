@@ -71,6 +71,70 @@ def counterparts(old: list[Paragraph], new: list[Paragraph]) -> dict[int, Paragr
     return {old[i].pk: new[j] for i, j in matches.items()}
 
 
+@dataclass(frozen=True)
+class Lag:
+    """A paragraph changed in one language since the previous version while
+    its other language stayed as it was."""
+
+    paragraph: Paragraph  # in the newer version, numbered
+    changed: str  # "en" or "ru"
+
+    @property
+    def unchanged(self) -> str:
+        return "ru" if self.changed == "en" else "en"
+
+
+def translation_lags(old: list[Paragraph], new: list[Paragraph]) -> list[Lag]:
+    """Return the new paragraphs whose English changed from their counterpart
+    in old while their Russian did not, or the other way round (whitespace
+    aside). Added paragraphs have no counterpart: no lag. No query."""
+    from declaration.diff import normalise
+
+    lags = []
+    found = counterparts(old, new)
+    by_new = {paragraph.pk: old_pk for old_pk, paragraph in found.items()}
+    old_by_pk = {p.pk: p for p in old}
+    for paragraph in new:
+        before = old_by_pk.get(by_new.get(paragraph.pk))
+        if before is None:
+            continue
+        changed = [
+            code
+            for code in ("en", "ru")
+            if normalise(getattr(before, f"text_{code}"))
+            != normalise(getattr(paragraph, f"text_{code}"))
+        ]
+        if len(changed) == 1:
+            lags.append(Lag(paragraph, changed[0]))
+    return lags
+
+
+def version_lags(version: Version) -> list[Lag]:
+    """Return the translation lags of a version against the version circulated
+    before it (none for a first version). Three queries at most."""
+    previous = previous_circulated(version)
+    if previous is None:
+        return []
+    return translation_lags(version_paragraphs(previous), version_paragraphs(version))
+
+
+def lag_labels(lags: list[Lag]) -> dict[str, str]:
+    """Return paragraph label -> the language that changed alone."""
+    return {lag.paragraph.label: lag.changed for lag in lags}
+
+
+def translation_checks(version: Version) -> dict[int, object]:
+    """Return paragraph id -> the recorded TranslationCheck. One query."""
+    from declaration.models import TranslationCheck
+
+    return {
+        check.paragraph_id: check
+        for check in TranslationCheck.objects.filter(version=version).select_related(
+            "confirmed_by"
+        )
+    }
+
+
 def draft_of(declaration_id: int) -> Version | None:
     """Return the draft being prepared for the declaration, or None. 1 query."""
     return Version.objects.filter(

@@ -5,6 +5,7 @@ Celery task call these functions.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from declaration.models import (
     Comment,
     Declaration,
     Paragraph,
+    TranslationCheck,
     Version,
     VersionFrozen,
     number_paragraphs,
@@ -237,15 +239,26 @@ def circulation_recipients(meeting_id: int):
 @retry_version_write
 @transaction.atomic
 def circulate_version(
-    version: Version, *, deadline: datetime.datetime, by=None
+    version: Version,
+    *,
+    deadline: datetime.datetime,
+    confirmed: Iterable[int] = (),
+    by=None,
 ) -> Version:
     """Return the version, circulated for comments until deadline.
 
-    Side effects: the previously circulated version becomes superseded; this
-    one becomes circulated (and frozen); one Circulation row per delegation
-    (except the organiser); one outbox email per focal point, sent by a worker
-    after commit in the delegation's language with its focal-point link.
+    Every paragraph changed in one language only since the version before
+    (declaration.selectors.translation_lags) must be among confirmed (paragraph
+    ids: the drafter confirms the other language needs no change), else
+    ValidationError (code translation_lag) naming them. Side effects: the
+    previously circulated version becomes superseded; this one becomes
+    circulated (and frozen); one TranslationCheck per confirmed lag; one
+    Circulation row per delegation (except the organiser); one outbox email per
+    focal point, sent by a worker after commit in the delegation's language
+    with its focal-point link.
     """
+    from declaration.selectors import previous_circulated, translation_lags
+
     version = Version.objects.select_for_update().get(pk=version.pk)
     declaration = version.declaration
     if not version.is_draft:
@@ -267,11 +280,45 @@ def circulate_version(
             % {"labels": ", ".join(untranslated)},
             code="untranslated",
         )
+    before = previous_circulated(version)
+    lags = (
+        translation_lags(
+            number_paragraphs(list(before.paragraphs.order_by("position"))),
+            paragraphs,
+        )
+        if before is not None
+        else []
+    )
+    confirmed = set(confirmed)
+    unconfirmed = [lag for lag in lags if lag.paragraph.pk not in confirmed]
+    if unconfirmed:
+        raise ValidationError(
+            _(
+                "Changed in one language only since version %(number)s: "
+                "%(labels)s. Confirm for each that the other language needs "
+                "no change, or change it."
+            )
+            % {
+                "number": before.number,
+                "labels": ", ".join(lag.paragraph.label for lag in unconfirmed),
+            },
+            code="translation_lag",
+        )
     now = timezone.now()
     if deadline <= now:
         raise ValidationError(
             _("The deadline for comments must be in the future."), code="deadline"
         )
+    TranslationCheck.objects.bulk_create(
+        TranslationCheck(
+            version=version,
+            paragraph=lag.paragraph,
+            changed_language=lag.changed,
+            confirmed_by=by,
+            confirmed_at=now,
+        )
+        for lag in lags
+    )
     for previous in declaration.versions.filter(status=Version.Status.CIRCULATED):
         previous.status = Version.Status.SUPERSEDED
         _by(previous, by).save(update_fields=["status"])

@@ -202,17 +202,19 @@ def test_previous_version_comments_show_after_the_next_circulation(
 
     from django.utils import timezone
 
+    from declaration.selectors import version_lags
     from declaration.services import circulate_version
 
     w = declaration_world
     proposal = propose(world, w.circulated)
-    take_proposal(
-        proposal,
-        paragraph_id=draft_counterpart(proposal, w.draft).pk,
-        languages="en",
-        text_en=WORDING,
+    target = draft_counterpart(proposal, w.draft)
+    take_proposal(proposal, paragraph_id=target.pk, languages="en", text_en=WORDING)
+    circulate_version(
+        w.draft,
+        deadline=timezone.now() + datetime.timedelta(days=3),
+        # OP1 changed in English only (and the factory's PP1 in Russian only).
+        confirmed=[lag.paragraph.pk for lag in version_lags(w.draft)],
     )
-    circulate_version(w.draft, deadline=timezone.now() + datetime.timedelta(days=3))
     html = client.get(f"/l/{world.token('focal_point')}/?lang=en").content.decode()
     assert "What became of your comments on version 2" in html
     assert f'id="outcome-{proposal.pk}"' in html
