@@ -20,6 +20,7 @@ from declaration.forms import (
     DraftForm,
     ExtendDeadlineForm,
     ParagraphFormSet,
+    SilenceForm,
     sign_base,
     unsign_base,
 )
@@ -28,6 +29,7 @@ from declaration.models import (
     Comment,
     Declaration,
     Paragraph,
+    Silence,
     Version,
     VersionFrozen,
     paragraph_label,
@@ -179,6 +181,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         "text",
         "circulation",
         "adoption_record",
+        "silence_record",
         "text_history",
     )
     fieldsets = (
@@ -194,7 +197,10 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             },
         ),
         (_("Text"), {"fields": ("text",)}),
-        (_("Circulation"), {"fields": ("circulation", "adoption_record")}),
+        (
+            _("Circulation"),
+            {"fields": ("circulation", "silence_record", "adoption_record")},
+        ),
         (_("Changes to the text"), {"fields": ("text_history",)}),
     )
     actions = ["circulate", "resend_circulation"]
@@ -262,6 +268,10 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             links.append(
                 (version_url("extend_deadline", obj.pk), _("Extend the deadline"))
             )
+            if not obj.silences.filter(status=Silence.Status.RUNNING).exists():
+                links.append(
+                    (version_url("silence", obj.pk), _("Put under silence procedure"))
+                )
         if obj.is_frozen:
             links.append((version_url("comments", obj.pk), _("Comments")))
         previous = previous_circulated(obj)
@@ -403,9 +413,49 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             return "-"
         if adoption.by_acclamation:
             how = _("by acclamation")
+        elif adoption.by_silence:
+            how = _("by silence procedure")
         else:
             how = ", ".join(d.localised_name for d in adoption.delegations.all())
         return format_html("{} · {}", format_date(adoption.adopted_on), how)
+
+    @admin.display(description=_("silence procedure"))
+    def silence_record(self, obj):
+        silences = list(
+            obj.silences.prefetch_related("objections__delegation").order_by(
+                "-started_at"
+            )
+        )
+        if not silences:
+            return "-"
+        meeting = obj.declaration.meeting
+        return format_html_join(
+            "",
+            '<div class="silence" id="silence-{}"><span class="badge{}">{}</span> {}'
+            "{}</div>",
+            (
+                (
+                    silence.pk,
+                    " bad" if silence.status == Silence.Status.BROKEN else "",
+                    silence.get_status_display(),
+                    _("until %(deadline)s")
+                    % {"deadline": format_datetime(silence.until, meeting)},
+                    format_html_join(
+                        "",
+                        '<p class="objection"><strong>{}</strong> ({}): {}</p>',
+                        (
+                            (
+                                o.delegation.localised_name,
+                                format_datetime(o.created_at, meeting),
+                                o.reason,
+                            )
+                            for o in silence.objections.all()
+                        ),
+                    ),
+                )
+                for silence in silences
+            ),
+        )
 
     @admin.display(description=_("who changed what, when"))
     def text_history(self, obj):
@@ -488,6 +538,11 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 "<int:pk>/comments/",
                 view(self.comments_view),
                 name="declaration_version_comments",
+            ),
+            path(
+                "<int:pk>/silence/",
+                view(self.silence_view),
+                name="declaration_version_silence",
             ),
             path(
                 "<int:pk>/adopt/",
@@ -721,6 +776,38 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 ),
                 status=circulation_status(version),
             ),
+        )
+
+    def silence_view(self, request, pk: int):
+        """Put the circulated version under silence procedure until a moment."""
+        version = self.get_version(request, pk)
+        if not request.user.has_perm(ADOPT):
+            raise PermissionDenied
+        if version.status != Version.Status.CIRCULATED or is_adopted(
+            version.declaration
+        ):
+            raise Http404
+        form = SilenceForm(request.POST or None, version=version)
+        if request.method == "POST" and form.is_valid() and form.save(by=request.user):
+            self.message_user(
+                request,
+                _(
+                    "Version %(number)s is under silence procedure: the focal "
+                    "points are being emailed."
+                )
+                % {"number": version.number},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:declaration_version_change", args=[pk])
+            )
+        title = _("Put version %(number)s under silence procedure") % {
+            "number": version.number
+        }
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_silence.html",
+            self.context(request, version, title, form=form),
+            status=400 if request.method == "POST" else 200,
         )
 
     def adopt_view(self, request, pk: int):

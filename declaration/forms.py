@@ -396,6 +396,30 @@ class ExtendDeadlineForm(CirculateForm):
             return None
 
 
+class SilenceForm(CirculateForm):
+    """Until when a version is under silence; start_silence decides."""
+
+    def __init__(self, *args, version: Version, **kwargs):
+        super().__init__(*args, meeting=version.declaration.meeting, **kwargs)
+        self.version = version
+        self.fields["deadline_date"].label = _("silence until (date)")
+
+    def save(self, *, by):
+        """Return the silence started, or None with the service's refusal."""
+        from declaration.services import start_silence
+
+        try:
+            return start_silence(
+                self.version, until=self.cleaned_data["deadline"], by=by
+            )
+        except ValidationError as error:
+            if error.code == "deadline":
+                self.add_error("deadline_date", error)
+            else:
+                self.add_error(None, error)
+            return None
+
+
 class AdoptionForm(forms.Form):
     adopted_on = forms.DateField(
         label=_("adopted on"), widget=forms.DateInput(attrs={"type": "date"})

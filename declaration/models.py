@@ -560,6 +560,102 @@ class TranslationCheck(models.Model):
         return "ru" if self.changed_language == "en" else "en"
 
 
+class Silence(models.Model):
+    """A version put under silence procedure: adopted when the deadline passes
+    with no objection, broken by the first reasoned objection before it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("under silence")
+        BROKEN = "broken", _("silence broken")
+        ADOPTED = "adopted", _("adopted by silence")
+        # The version was adopted another way or superseded meanwhile.
+        CLOSED = "closed", _("closed: the version was adopted otherwise or replaced")
+
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        related_name="silences",
+        verbose_name=_("version"),
+    )
+    until = models.DateTimeField(_("silence until"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RUNNING
+    )
+    started_at = models.DateTimeField(_("started"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("silence procedure")
+        verbose_name_plural = _("silence procedures")
+        ordering = ["version", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(status="running"),
+                name="silence_one_running",
+                violation_error_message=_("This version is already under silence."),
+            ),
+            models.CheckConstraint(
+                condition=Q(until__gt=models.F("started_at")),
+                name="silence_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="running", ended_at__isnull=True)
+                | (~Q(status="running") & Q(ended_at__isnull=False)),
+                name="silence_ended_unless_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: silence until {self.until:%Y-%m-%d %H:%M} UTC"
+
+
+class Objection(models.Model):
+    """A delegation's reasoned objection that breaks a silence procedure."""
+
+    silence = models.ForeignKey(
+        Silence,
+        on_delete=models.PROTECT,
+        related_name="objections",
+        verbose_name=_("silence procedure"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="silence_objections",
+        verbose_name=_("delegation"),
+    )
+    reason = models.TextField(_("reason"))
+    submitted_by = models.CharField(_("submitted by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("received"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["silence", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["silence", "delegation"], name="objection_one_per_delegation"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="objection_reason_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegation}: {self.reason[:40]}"
+
+
 class Adoption(models.Model):
     """The adoption of one version at the meeting: from then on the text is final."""
 
@@ -577,6 +673,7 @@ class Adoption(models.Model):
     )
     adopted_on = models.DateField(_("adopted on"))
     by_acclamation = models.BooleanField(_("adopted by acclamation"), default=False)
+    by_silence = models.BooleanField(_("adopted by silence procedure"), default=False)
     delegations = models.ManyToManyField(
         Delegation,
         blank=True,
@@ -597,6 +694,12 @@ class Adoption(models.Model):
     class Meta:
         verbose_name = _("adoption")
         verbose_name_plural = _("adoptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(by_acclamation=True, by_silence=True),
+                name="adoption_one_way",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.declaration} v{self.version.number} ({self.adopted_on})"

@@ -18,7 +18,9 @@ from declaration.models import (
     Circulation,
     Comment,
     Declaration,
+    Objection,
     Paragraph,
+    Silence,
     Version,
     number_paragraphs,
 )
@@ -283,6 +285,9 @@ class LinkDeclaration:
     own_comments: list[Comment] = field(default_factory=list)
     # What became of the comments on the version circulated before.
     previous_comments: list[Comment] = field(default_factory=list)
+    # The latest silence procedure on the version (with own_reason, the
+    # delegation's objection if it made one), or None.
+    silence: object = None
 
     @property
     def adoption(self):
@@ -304,7 +309,8 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
 
     A focal point sees the latest circulated (or adopted) version of each
     declaration, the one circulated before it, and its delegation's own
-    comments; a delegate sees adopted texts only. Three queries at most.
+    comments, and the latest silence procedure on each version; a delegate
+    sees adopted texts only. Four queries at most.
     """
     is_focal = link.kind == AccessLink.Kind.FOCAL_POINT
     delegation = link.delegation if is_focal else link.delegate.delegation
@@ -362,6 +368,19 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
         ):
             comment.paragraph_label = labels[comment.paragraph_id].label
             lists[comment.version_id].append(comment)
+        by_version = {item.version.pk: item for item in items}
+        for silence in (
+            Silence.objects.filter(version_id__in=list(by_version))
+            .annotate(
+                own_reason=Subquery(
+                    Objection.objects.filter(
+                        silence_id=OuterRef("pk"), delegation=delegation
+                    ).values("reason")[:1]
+                )
+            )
+            .order_by("started_at")
+        ):
+            by_version[silence.version_id].silence = silence  # the latest wins
     return items
 
 

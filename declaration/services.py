@@ -20,7 +20,9 @@ from declaration.models import (
     Circulation,
     Comment,
     Declaration,
+    Objection,
     Paragraph,
+    Silence,
     TranslationCheck,
     Version,
     VersionFrozen,
@@ -724,11 +726,13 @@ def record_adoption(
     adopted_on: datetime.date,
     by_acclamation: bool,
     delegations: list[Delegation] | None = None,
+    by_silence: bool = False,
     by=None,
 ) -> Adoption:
     """Return the adoption of a circulated version: from now on the text is final.
 
-    Either by acclamation or by a list of delegations of the meeting. Side
+    Either by acclamation, by a list of delegations of the meeting, or (from
+    conclude_silence only) by silence procedure. Side
     effects: the version becomes adopted; an Adoption row; a draft still open
     for the declaration stays as it is but can no longer be saved or circulated.
     """
@@ -745,7 +749,7 @@ def record_adoption(
             code="not_circulated",
         )
     delegations = list(delegations or [])
-    if by_acclamation == bool(delegations):
+    if [bool(by_acclamation), bool(delegations), bool(by_silence)].count(True) != 1:
         raise ValidationError(
             _("Record either adoption by acclamation or the adopting delegations."),
             code="how",
@@ -765,6 +769,7 @@ def record_adoption(
         version=version,
         adopted_on=adopted_on,
         by_acclamation=by_acclamation,
+        by_silence=by_silence,
         recorded_by=by,
     )
     if by is not None:
@@ -961,3 +966,264 @@ def decide_comment(
     comment._change_reason = "decided by the drafters"
     comment.save()
     return comment
+
+
+# Silence procedure -----------------------------------------------------------
+
+SILENCE_STARTED_EMAIL = "silence_started"
+SILENCE_ADOPTED_EMAIL = "silence_adopted"
+
+
+def _tell_focal_points(version: Version, kind: str) -> None:
+    """Queue one outbox email of this kind per focal point the version was
+    circulated to (in the delegation's language, sent after commit)."""
+    queue_emails(
+        version.declaration.meeting_id,
+        kind=kind,
+        recipients=[
+            Recipient(
+                object_id=circulation.pk,
+                email=circulation.delegation.focal_point_email,
+                language=circulation.delegation.language,
+            )
+            for circulation in version.circulations.select_related("delegation")
+            if circulation.delegation.focal_point_email
+        ],
+    )
+
+
+def running_silence(version: Version) -> Silence | None:
+    return version.silences.filter(status=Silence.Status.RUNNING).first()
+
+
+@retry_version_write
+@transaction.atomic
+def start_silence(version: Version, *, until: datetime.datetime, by=None) -> Silence:
+    """Return a silence procedure on the circulated version until a moment.
+
+    Focal points may break it with a reasoned objection before then
+    (object_to_silence); if none does, the workers' periodic sweep adopts the
+    version (conclude_silence). Side effects: a Silence row; one outbox email
+    per focal point of the circulation. Raises ValidationError (not_circulated,
+    adopted, deadline, running).
+    """
+    version = (
+        Version.objects.select_for_update()
+        .select_related("declaration__meeting")
+        .get(pk=version.pk)
+    )
+    _refuse_if_adopted(version.declaration)
+    if version.status != Version.Status.CIRCULATED:
+        raise ValidationError(
+            _(
+                "Only the circulated version can be put under silence; version "
+                "%(number)s is %(status)s."
+            )
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_circulated",
+        )
+    now = timezone.now()
+    if until <= now:
+        raise ValidationError(
+            _("The end of the silence must be in the future."), code="deadline"
+        )
+    if running_silence(version) is not None:
+        raise ValidationError(
+            _("This version is already under silence."), code="running"
+        )
+    silence = Silence(version=version, until=until, started_at=now, started_by=by)
+    if by is not None:
+        silence._history_user = by
+    silence.save()
+    _tell_focal_points(version, SILENCE_STARTED_EMAIL)
+    return silence
+
+
+def silence_open(silence: Silence, *, now=None) -> bool:
+    """Return whether the silence can still be broken (running, not over)."""
+    return (
+        silence.status == Silence.Status.RUNNING
+        and (now or timezone.now()) < silence.until
+    )
+
+
+def check_silence_open(silence: Silence, *, now=None) -> None:
+    """Raise ValidationError unless the silence can still be broken: it is
+    running (code not_running) and its deadline has not passed (deadline)."""
+    meeting = silence.version.declaration.meeting
+    if silence.status != Silence.Status.RUNNING:
+        raise ValidationError(
+            _("The silence procedure on version %(number)s is over: %(status)s.")
+            % {
+                "number": silence.version.number,
+                "status": silence.get_status_display(),
+            },
+            code="not_running",
+        )
+    if not silence_open(silence, now=now):
+        raise ValidationError(
+            _(
+                "The silence on version %(number)s ended on %(deadline)s: an "
+                "objection can no longer be made."
+            )
+            % {
+                "number": silence.version.number,
+                "deadline": format_deadline(silence.until, meeting),
+            },
+            code="deadline",
+        )
+
+
+@transaction.atomic
+def object_to_silence(
+    silence: Silence, *, delegation: Delegation, reason: str, submitted_by: str = ""
+) -> Objection:
+    """Return a delegation's reasoned objection, which breaks the silence.
+
+    Only before the deadline, only by a delegation the version was circulated
+    to, and only with a reason. Side effects: an Objection row; the silence
+    becomes broken (the drafters see it with the objection on the version).
+    Raises ValidationError (not_running, deadline, not_circulated, empty).
+    """
+    silence = (
+        Silence.objects.select_for_update(of=("self",))
+        .select_related("version__declaration__meeting")
+        .get(pk=silence.pk)
+    )
+    check_silence_open(silence)
+    if not silence.version.circulations.filter(delegation=delegation).exists():
+        raise ValidationError(
+            _("This version was not circulated to your delegation."),
+            code="not_circulated",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for your objection."), code="empty")
+    now = timezone.now()
+    objection = Objection.objects.create(
+        silence=silence,
+        delegation=delegation,
+        reason=reason,
+        submitted_by=submitted_by,
+        created_at=now,
+    )
+    silence.status = Silence.Status.BROKEN
+    silence.ended_at = now
+    silence._change_reason = f"broken by {delegation}"
+    silence.save(update_fields=["status", "ended_at"])
+    return objection
+
+
+@retry_version_write
+@transaction.atomic
+def conclude_silence(silence_id: int) -> Adoption | None:
+    """Return the adoption of a version whose silence ended with no objection,
+    or None (the silence is gone, not running, or not yet over).
+
+    Idempotent: every worker's sweep may queue it; the row lock lets one adopt.
+    Side effects: the silence becomes adopted; record_adoption (by silence
+    procedure, on the deadline's date on the meeting's clock); one outbox email
+    per focal point saying the text is adopted.
+    """
+    silence = (
+        Silence.objects.select_for_update(of=("self",))
+        .select_related("version__declaration__meeting")
+        .filter(pk=silence_id)
+        .first()
+    )
+    if silence is None or silence.status != Silence.Status.RUNNING:
+        return None
+    version = silence.version
+    if version.status != Version.Status.CIRCULATED or is_adopted(version.declaration):
+        # Adopted by acclamation or superseded by a newer version meanwhile:
+        # nothing to adopt, and no sweep should try again.
+        silence.status = Silence.Status.CLOSED
+        silence.ended_at = timezone.now()
+        silence._change_reason = f"version {version.status}"
+        silence.save(update_fields=["status", "ended_at"])
+        return None
+    if timezone.now() < silence.until or silence.objections.exists():
+        return None
+    meeting = version.declaration.meeting
+    adoption = record_adoption(
+        version,
+        adopted_on=timezone.localtime(silence.until, meeting.tzinfo).date(),
+        by_acclamation=False,
+        by_silence=True,
+    )
+    silence.status = Silence.Status.ADOPTED
+    silence.ended_at = timezone.now()
+    silence._change_reason = "deadline passed with no objection"
+    silence.save(update_fields=["status", "ended_at"])
+    _tell_focal_points(version, SILENCE_ADOPTED_EMAIL)
+    return adoption
+
+
+def queue_due_silences() -> list[int]:
+    """Return the ids of the running silences past their deadline, each queued
+    to conclude (a worker sweep, dialogue/sweeps.py). Side effects: queues
+    declaration.tasks.conclude_silence per id."""
+    from declaration.tasks import conclude_silence as task
+
+    due = list(
+        Silence.objects.filter(
+            status=Silence.Status.RUNNING, until__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    for silence_id in due:
+        task.enqueue(silence_id=silence_id)
+    return due
+
+
+def _compose_silence_email(circulation_id: int, kind: str) -> Composed:
+    circulation = (
+        Circulation.objects.select_related(
+            "version__declaration__meeting", "delegation"
+        )
+        .filter(pk=circulation_id)
+        .first()
+    )
+    if circulation is None:
+        raise NotToBeSent(_("The circulation record no longer exists."))
+    delegation = circulation.delegation
+    if not delegation.focal_point_email:
+        raise NotToBeSent(
+            _("%(delegation)s has no focal-point email.")
+            % {"delegation": delegation.localised_name}
+        )
+    version = circulation.version
+    meeting = version.declaration.meeting
+    silence = version.silences.order_by("-started_at").first()
+    if silence is None:
+        raise NotToBeSent(_("The silence procedure no longer exists."))
+    if kind == SILENCE_STARTED_EMAIL and silence.status != Silence.Status.RUNNING:
+        raise NotToBeSent(_("The silence procedure is over."))
+    link = issue_itinerary_link(delegation)
+    lang = delegation.language
+    with translation.override(lang):
+        context = {
+            "name": delegation.focal_point_name,
+            "title": version.declaration.title(lang),
+            "number": version.number,
+            "meeting": meeting,
+            "meeting_title": meeting.title(lang),
+            "deadline": format_deadline(silence.until, meeting),
+            "url": f"{link_url(link)}?lang={lang}#declaration-{version.declaration_id}",
+        }
+        subject = render_to_string(f"declaration/email/{kind}_subject.txt", context)
+        body = render_to_string(f"declaration/email/{kind}_body.txt", context)
+    return Composed(
+        to=delegation.focal_point_email, subject=" ".join(subject.split()), body=body
+    )
+
+
+def compose_silence_started_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point a version is under silence until
+    a deadline, and how to object. Raises NotToBeSent when it is over."""
+    return _compose_silence_email(circulation_id, SILENCE_STARTED_EMAIL)
+
+
+def compose_silence_adopted_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point the version was adopted by
+    silence procedure."""
+    return _compose_silence_email(circulation_id, SILENCE_ADOPTED_EMAIL)
