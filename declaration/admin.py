@@ -330,7 +330,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             lag.paragraph.pk,
             lag_message(lag.changed),
         )
-        if check is None:
+        if check is None or not check.covers(lag.paragraph, lag.changed):
             return flag
         who = check.confirmed_by.get_username() if check.confirmed_by else "-"
         return format_html(
@@ -682,7 +682,20 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             raise PermissionDenied
         meeting = version.declaration.meeting
         lags = version_lags(version) if version.is_draft else []
-        form = CirculateForm(request.POST or None, meeting=meeting, lags=lags)
+        checks = translation_checks(version)
+        form = CirculateForm(
+            request.POST or None,
+            meeting=meeting,
+            lags=lags,
+            initial={
+                "confirmed": [
+                    lag.paragraph.pk
+                    for lag in lags
+                    if lag.paragraph.pk in checks
+                    and checks[lag.paragraph.pk].covers(lag.paragraph, lag.changed)
+                ]
+            },
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 circulate_version(

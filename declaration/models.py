@@ -536,6 +536,9 @@ class TranslationCheck(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed"))
+    # The paragraph's text as confirmed: a later edit makes the check stale.
+    text_en = models.TextField(_("text (English)"), blank=True)
+    text_ru = models.TextField(_("text (Russian)"), blank=True)
 
     class Meta:
         verbose_name = _("translation check")
@@ -558,6 +561,15 @@ class TranslationCheck(models.Model):
     @property
     def unchanged_language(self) -> str:
         return "ru" if self.changed_language == "en" else "en"
+
+    def covers(self, paragraph: Paragraph, changed: str) -> bool:
+        """Return whether this confirmation still holds for the paragraph's
+        text as it is now, changed in that language."""
+        return (
+            self.changed_language == changed
+            and self.text_en == paragraph.text_en
+            and self.text_ru == paragraph.text_ru
+        )
 
 
 class Silence(models.Model):

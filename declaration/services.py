@@ -291,7 +291,18 @@ def circulate_version(
         if before is not None
         else []
     )
-    confirmed = set(confirmed)
+    # A confirmation recorded before (on the draft, for its text as it is now)
+    # counts; one made stale by a later edit does not.
+    earlier = {
+        check.paragraph_id: check
+        for check in TranslationCheck.objects.filter(version=version)
+    }
+    confirmed = set(confirmed) | {
+        lag.paragraph.pk
+        for lag in lags
+        if lag.paragraph.pk in earlier
+        and earlier[lag.paragraph.pk].covers(lag.paragraph, lag.changed)
+    }
     unconfirmed = [lag for lag in lags if lag.paragraph.pk not in confirmed]
     if unconfirmed:
         raise ValidationError(
@@ -311,6 +322,15 @@ def circulate_version(
         raise ValidationError(
             _("The deadline for comments must be in the future."), code="deadline"
         )
+    kept = {
+        lag.paragraph.pk
+        for lag in lags
+        if lag.paragraph.pk in earlier
+        and earlier[lag.paragraph.pk].covers(lag.paragraph, lag.changed)
+    }
+    TranslationCheck.objects.filter(version=version).exclude(
+        paragraph_id__in=kept
+    ).delete()
     TranslationCheck.objects.bulk_create(
         TranslationCheck(
             version=version,
@@ -318,8 +338,11 @@ def circulate_version(
             changed_language=lag.changed,
             confirmed_by=by,
             confirmed_at=now,
+            text_en=lag.paragraph.text_en,
+            text_ru=lag.paragraph.text_ru,
         )
         for lag in lags
+        if lag.paragraph.pk not in kept
     )
     for previous in declaration.versions.filter(status=Version.Status.CIRCULATED):
         previous.status = Version.Status.SUPERSEDED
