@@ -234,7 +234,10 @@ def circulated_versions(meeting: Meeting) -> list[Version]:
             declaration__meeting=meeting, status=Version.Status.CIRCULATED
         )
         .select_related("declaration")
-        .annotate(comment_count=Count("comments"))
+        # Awaiting the drafters: not yet decided on (taken, not taken ...).
+        .annotate(
+            comment_count=Count("comments", filter=Q(comments__outcome="pending"))
+        )
         .order_by("comment_deadline", "pk")
     )
 
@@ -253,7 +256,11 @@ def comments_section(versions: list[Version], user, lang: str) -> Section | None
                     "number": version.number,
                 },
                 version.comment_count,
-                admin_list("declaration_comment", version__id__exact=version.pk),
+                admin_list(
+                    "declaration_comment",
+                    version__id__exact=version.pk,
+                    outcome__exact="pending",
+                ),
             )
         )
     return section

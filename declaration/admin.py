@@ -15,10 +15,12 @@ from declaration.diff import diff_paragraphs
 from declaration.forms import (
     AdoptionForm,
     CirculateForm,
+    DecideCommentForm,
     DiffForm,
     DraftForm,
     ExtendDeadlineForm,
     ParagraphFormSet,
+    SilenceForm,
     sign_base,
     unsign_base,
 )
@@ -27,6 +29,7 @@ from declaration.models import (
     Comment,
     Declaration,
     Paragraph,
+    Silence,
     Version,
     VersionFrozen,
     paragraph_label,
@@ -37,8 +40,15 @@ from declaration.selectors import (
     circulation_recipients_preview,
     circulation_status,
     comments_by_paragraph,
+    counterparts,
+    draft_of,
+    lag_labels,
     previous_circulated,
+    taken_into_paragraphs,
+    translation_checks,
+    translation_lags,
     version_diff,
+    version_lags,
     version_paragraphs,
     versions_with_counts,
     with_paragraph_ordinal,
@@ -55,6 +65,7 @@ from declaration.services import (
 )
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.admin_inlines import LabelledTabularInline
+from dialogue.forms import add_service_error
 from dialogue.ids import parse_id
 from dialogue.timefmt import format_date, format_datetime
 
@@ -77,6 +88,13 @@ def sending_state(row) -> str:
         _("%(status)s: %(reason)s")
         % {"status": email.get_status_display(), "reason": email.error}
     )
+
+
+def lag_message(changed: str) -> str:
+    """Return the translation-lag flag: which language changed alone."""
+    if changed == "en":
+        return str(_("English changed, Russian not"))
+    return str(_("Russian changed, English not"))
 
 
 def version_url(name: str, *args) -> str:
@@ -163,6 +181,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         "text",
         "circulation",
         "adoption_record",
+        "silence_record",
         "text_history",
     )
     fieldsets = (
@@ -178,7 +197,10 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             },
         ),
         (_("Text"), {"fields": ("text",)}),
-        (_("Circulation"), {"fields": ("circulation", "adoption_record")}),
+        (
+            _("Circulation"),
+            {"fields": ("circulation", "silence_record", "adoption_record")},
+        ),
         (_("Changes to the text"), {"fields": ("text_history",)}),
     )
     actions = ["circulate", "resend_circulation"]
@@ -246,6 +268,10 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             links.append(
                 (version_url("extend_deadline", obj.pk), _("Extend the deadline"))
             )
+            if not obj.silences.filter(status=Silence.Status.RUNNING).exists():
+                links.append(
+                    (version_url("silence", obj.pk), _("Put under silence procedure"))
+                )
         if obj.is_frozen:
             links.append((version_url("comments", obj.pk), _("Comments")))
         previous = previous_circulated(obj)
@@ -265,15 +291,21 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         paragraphs = version_paragraphs(obj)
         if not paragraphs:
             return _("No paragraphs yet.")
+        taken = taken_into_paragraphs(obj)
+        lags = {lag.paragraph.pk: lag for lag in version_lags(obj)}
+        checks = translation_checks(obj)
         return format_html(
             '<table class="declaration-text"><thead><tr><th></th><th>{}</th>'
-            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
             _("English"),
             _("Russian"),
+            _("translation"),
+            _("taken from"),
             format_html_join(
                 "",
                 '<tr><th class="label">{}</th><td lang="en">{}{}</td>'
-                '<td lang="ru">{}{}</td></tr>',
+                '<td lang="ru">{}{}</td><td class="translation-lag">{}</td>'
+                '<td class="taken-from">{}</td></tr>',
                 (
                     (
                         p.label,
@@ -281,9 +313,50 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                         p.text_en,
                         f"{p.number}. " if p.number else "",
                         p.text_ru,
+                        self.lag_flag(lags.get(p.pk), checks.get(p.pk)),
+                        self.taken_from(taken.get(p.pk, [])),
                     )
                     for p in paragraphs
                 ),
+            ),
+        )
+
+    def lag_flag(self, lag, check) -> str:
+        """Return the translation-lag badge of a paragraph, and its confirmation."""
+        if lag is None:
+            return ""
+        flag = format_html(
+            '<span class="badge warn" id="lag-{}">{}</span>',
+            lag.paragraph.pk,
+            lag_message(lag.changed),
+        )
+        if check is None or not check.covers(lag.paragraph, lag.changed):
+            return flag
+        who = check.confirmed_by.get_username() if check.confirmed_by else "-"
+        return format_html(
+            "{} {}",
+            flag,
+            _("confirmed by %(who)s on %(when)s: no change needed")
+            % {"who": who, "when": format_datetime(check.confirmed_at)},
+        )
+
+    def taken_from(self, comments) -> str:
+        """Return links to the comments taken into a paragraph."""
+        return format_html_join(
+            "<br>",
+            '<a href="{}#comment-{}">{}</a>',
+            (
+                (
+                    version_url("comments", c.version_id),
+                    c.pk,
+                    _("%(delegation)s, version %(number)s (%(outcome)s)")
+                    % {
+                        "delegation": c.delegation.localised_name,
+                        "number": c.version.number,
+                        "outcome": c.get_outcome_display(),
+                    },
+                )
+                for c in comments
             ),
         )
 
@@ -340,9 +413,49 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             return "-"
         if adoption.by_acclamation:
             how = _("by acclamation")
+        elif adoption.by_silence:
+            how = _("by silence procedure")
         else:
             how = ", ".join(d.localised_name for d in adoption.delegations.all())
         return format_html("{} · {}", format_date(adoption.adopted_on), how)
+
+    @admin.display(description=_("silence procedure"))
+    def silence_record(self, obj):
+        silences = list(
+            obj.silences.prefetch_related("objections__delegation").order_by(
+                "-started_at"
+            )
+        )
+        if not silences:
+            return "-"
+        meeting = obj.declaration.meeting
+        return format_html_join(
+            "",
+            '<div class="silence" id="silence-{}"><span class="badge{}">{}</span> {}'
+            "{}</div>",
+            (
+                (
+                    silence.pk,
+                    " bad" if silence.status == Silence.Status.BROKEN else "",
+                    silence.get_status_display(),
+                    _("until %(deadline)s")
+                    % {"deadline": format_datetime(silence.until, meeting)},
+                    format_html_join(
+                        "",
+                        '<p class="objection"><strong>{}</strong> ({}): {}</p>',
+                        (
+                            (
+                                o.delegation.localised_name,
+                                format_datetime(o.created_at, meeting),
+                                o.reason,
+                            )
+                            for o in silence.objections.all()
+                        ),
+                    ),
+                )
+                for silence in silences
+            ),
+        )
 
     @admin.display(description=_("who changed what, when"))
     def text_history(self, obj):
@@ -425,6 +538,11 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 "<int:pk>/comments/",
                 view(self.comments_view),
                 name="declaration_version_comments",
+            ),
+            path(
+                "<int:pk>/silence/",
+                view(self.silence_view),
+                name="declaration_version_silence",
             ),
             path(
                 "<int:pk>/adopt/",
@@ -563,14 +681,31 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         if not request.user.has_perm(CIRCULATE):
             raise PermissionDenied
         meeting = version.declaration.meeting
-        form = CirculateForm(request.POST or None, meeting=meeting)
+        lags = version_lags(version) if version.is_draft else []
+        checks = translation_checks(version)
+        form = CirculateForm(
+            request.POST or None,
+            meeting=meeting,
+            lags=lags,
+            initial={
+                "confirmed": [
+                    lag.paragraph.pk
+                    for lag in lags
+                    if lag.paragraph.pk in checks
+                    and checks[lag.paragraph.pk].covers(lag.paragraph, lag.changed)
+                ]
+            },
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 circulate_version(
-                    version, deadline=form.cleaned_data["deadline"], by=request.user
+                    version,
+                    deadline=form.cleaned_data["deadline"],
+                    confirmed=form.cleaned_data.get("confirmed") or (),
+                    by=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_error(form, exc, fields={"translation_lag": "confirmed"})
             else:
                 self.message_user(
                     request,
@@ -592,6 +727,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 version,
                 title,
                 form=form,
+                lags=lags,
                 recipients=circulation_recipients_preview(meeting),
             ),
             status=400 if request.method == "POST" else 200,
@@ -653,6 +789,38 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 ),
                 status=circulation_status(version),
             ),
+        )
+
+    def silence_view(self, request, pk: int):
+        """Put the circulated version under silence procedure until a moment."""
+        version = self.get_version(request, pk)
+        if not request.user.has_perm(ADOPT):
+            raise PermissionDenied
+        if version.status != Version.Status.CIRCULATED or is_adopted(
+            version.declaration
+        ):
+            raise Http404
+        form = SilenceForm(request.POST or None, version=version)
+        if request.method == "POST" and form.is_valid() and form.save(by=request.user):
+            self.message_user(
+                request,
+                _(
+                    "Version %(number)s is under silence procedure: the focal "
+                    "points are being emailed."
+                )
+                % {"number": version.number},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:declaration_version_change", args=[pk])
+            )
+        title = _("Put version %(number)s under silence procedure") % {
+            "number": version.number
+        }
+        return TemplateResponse(
+            request,
+            "admin/declaration/version_silence.html",
+            self.context(request, version, title, form=form),
+            status=400 if request.method == "POST" else 200,
         )
 
     def adopt_view(self, request, pk: int):
@@ -718,6 +886,15 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 form.cleaned_data["lang"],
             )
             counts = summary(diffs)
+            lags = lag_labels(
+                translation_lags(
+                    version_paragraphs(form.cleaned_data["old"]),
+                    version_paragraphs(form.cleaned_data["new"]),
+                )
+            )
+            for entry in diffs:
+                if entry.new is not None:
+                    entry.lag = lags.get(entry.new.label, "")
         return TemplateResponse(
             request,
             "admin/declaration/version_diff.html",
@@ -746,6 +923,18 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         return response
 
 
+class ParagraphDiffView:
+    """Word-diff segments shown as HTML (the diff's own escaping)."""
+
+    def __init__(self, segments):
+        from declaration.diff import ParagraphDiff
+
+        self.entry = ParagraphDiff("changed", None, None, segments)
+
+    def html(self):
+        return self.entry.html()
+
+
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyHistoryAdmin):
     list_display = (
@@ -756,8 +945,16 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         "kind",
         "language",
         "excerpt",
+        "outcome",
     )
-    list_filter = ("version__declaration", "version", "delegation", "kind", "language")
+    list_filter = (
+        "version__declaration",
+        "version",
+        "delegation",
+        "kind",
+        "language",
+        "outcome",
+    )
     list_select_related = (
         "delegation",
         "version__declaration__meeting",
@@ -775,6 +972,13 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         "created_at",
         "edited_at",
         "withdrawn_at",
+        "outcome",
+        "taken_into",
+        "taken_paragraph",
+        "superseded_by",
+        "reply",
+        "decided_at",
+        "decided_by",
     )
     fields = readonly_fields
 
@@ -786,6 +990,92 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
 
     def get_queryset(self, request):
         return with_paragraph_ordinal(super().get_queryset(request))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/decide/",
+                view(self.decide_view),
+                name="declaration_comment_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk: int):
+        """The drafters' one action on a comment: take its wording into the
+        draft being prepared, or say what became of it."""
+        if not request.user.has_perm("declaration.change_version"):
+            raise PermissionDenied
+        comment = get_object_or_404(
+            Comment.objects.select_related(
+                "version__declaration__meeting", "delegation", "paragraph"
+            ),
+            pk=pk,
+        )
+        version = comment.version
+        if version.is_draft:
+            raise Http404
+        back = f"{version_url('comments', version.pk)}#comment-{comment.pk}"
+        if request.method == "POST" and request.POST.get("start_draft"):
+            try:
+                start_draft(version.declaration, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        draft = draft_of(version.declaration_id)
+        paragraphs = version_paragraphs(version)
+        label = next(p.label for p in paragraphs if p.pk == comment.paragraph_id)
+        draft_paragraphs = version_paragraphs(draft) if draft else []
+        current = counterparts(paragraphs, draft_paragraphs).get(comment.paragraph_id)
+        form = DecideCommentForm(
+            request.POST or None,
+            comment=comment,
+            draft=draft,
+            draft_paragraphs=draft_paragraphs,
+            current=current,
+        )
+        if request.method == "POST" and form.is_valid() and form.save(by=request.user):
+            comment.refresh_from_db()
+            self.message_user(
+                request,
+                _("%(delegation)s's comment on %(label)s: %(outcome)s.")
+                % {
+                    "delegation": comment.delegation.localised_name,
+                    "label": label,
+                    "outcome": comment.get_outcome_display(),
+                },
+            )
+            return HttpResponseRedirect(back)
+        proposal_diff = None
+        if current is not None and comment.kind == Comment.Kind.PROPOSAL:
+            from declaration.diff import diff_words
+
+            proposal_diff = ParagraphDiffView(
+                diff_words(getattr(current, f"text_{comment.language}"), comment.text)
+            )
+        title = _("Decide on %(delegation)s's comment on %(label)s") % {
+            "delegation": comment.delegation.localised_name,
+            "label": label,
+        }
+        return TemplateResponse(
+            request,
+            "admin/declaration/comment_decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "comment": comment,
+                "version": version,
+                "label": label,
+                "draft": draft,
+                "current": current,
+                "proposal_diff": proposal_diff,
+                "form": form,
+                "back_url": back,
+            },
+            status=400 if request.method == "POST" else 200,
+        )
 
     @admin.display(description=_("submitted"), ordering="created_at")
     def submitted(self, obj):

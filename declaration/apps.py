@@ -27,13 +27,19 @@ class DeclarationConfig(AppConfig):
         from declaration.services import (
             CIRCULATION_EMAIL,
             DEADLINE_EMAIL,
+            SILENCE_ADOPTED_EMAIL,
+            SILENCE_STARTED_EMAIL,
             compose_circulation_email,
             compose_deadline_email,
+            compose_silence_adopted_email,
+            compose_silence_started_email,
+            queue_due_silences,
             record_circulation_sent,
         )
         from delegations.panels import register_panel
         from dialogue.outbox.kinds import EmailKind
         from dialogue.outbox.kinds import register as register_email_kind
+        from dialogue.sweeps import register_sweep
 
         pre_delete.connect(refuse_frozen_delete, sender=Version, dispatch_uid="v")
         pre_delete.connect(refuse_frozen_delete, sender=Paragraph, dispatch_uid="p")
@@ -44,6 +50,23 @@ class DeclarationConfig(AppConfig):
                 label=_("version circulated"),
                 compose=compose_circulation_email,
                 delivered=record_circulation_sent,
+            )
+        )
+        # Every worker checks for silences past their deadline at each sweep
+        # (dialogue/tasks.py), whatever the broker: no beat process needed.
+        register_sweep(queue_due_silences)
+        register_email_kind(
+            EmailKind(
+                name=SILENCE_STARTED_EMAIL,
+                label=_("version under silence procedure"),
+                compose=compose_silence_started_email,
+            )
+        )
+        register_email_kind(
+            EmailKind(
+                name=SILENCE_ADOPTED_EMAIL,
+                label=_("version adopted by silence procedure"),
+                compose=compose_silence_adopted_email,
             )
         )
         register_email_kind(

@@ -53,6 +53,8 @@ class ParagraphDiff:
     old: Para | None
     new: Para | None
     segments: list[Segment] = field(default_factory=list)
+    # The language that changed while the other did not ("en", "ru"), or "".
+    lag: str = ""
 
     @property
     def kind_changed(self) -> bool:
@@ -188,6 +190,12 @@ def _match(old: list[Para], new: list[Para]) -> dict[int, int]:
     return matches
 
 
+def match_paragraphs(old: list[Para], new: list[Para]) -> dict[int, int]:
+    """Return old index -> new index for the paragraphs that correspond (the
+    matching the diff uses: same text first, then similar wording)."""
+    return _match(old, new)
+
+
 def diff_paragraphs(old: list[Para], new: list[Para]) -> list[ParagraphDiff]:
     """Return the paragraph-by-paragraph difference from old to new."""
     matches = _match(old, new)
@@ -237,3 +245,48 @@ def summary(diffs: list[ParagraphDiff]) -> dict[str, int]:
     for entry in diffs:
         counts[entry.status] += 1
     return counts
+
+
+@dataclass
+class ProposalColumn:
+    """One proposal of a conflict: its wording against the current text and
+    against each other proposal (None where the other is in another language)."""
+
+    key: object
+    language: str
+    text: str
+    against_current: ParagraphDiff
+    against_others: list[tuple[object, ParagraphDiff | None]]
+    comment: object = None  # the Comment, set by the selector
+
+
+def _words_entry(old: str, new: str) -> ParagraphDiff:
+    return ParagraphDiff(CHANGED, None, None, diff_words(old, new))
+
+
+def compare_proposals(
+    current: dict[str, str], proposals: list[tuple[object, str, str]]
+) -> list[ProposalColumn]:
+    """Return each proposal (key, language, text) side by side: a word diff from
+    the current text in its language (current: language -> text) and from each
+    other proposal in the same language."""
+    columns = []
+    for key, language, text in proposals:
+        others = [
+            (
+                other_key,
+                _words_entry(other_text, text) if other_lang == language else None,
+            )
+            for other_key, other_lang, other_text in proposals
+            if other_key != key
+        ]
+        columns.append(
+            ProposalColumn(
+                key,
+                language,
+                text,
+                _words_entry(current.get(language, ""), text),
+                others,
+            )
+        )
+    return columns

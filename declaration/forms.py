@@ -307,6 +307,15 @@ class DraftForm(forms.Form):
         self.data["base"] = sign_base(texts)
 
 
+def lag_choice_label(lag) -> str:
+    """Return the confirmation a drafter ticks for one translation lag."""
+    if lag.changed == "en":
+        text = _("%(label)s: the English changed; the Russian needs no change.")
+    else:
+        text = _("%(label)s: the Russian changed; the English needs no change.")
+    return text % {"label": lag.paragraph.label}
+
+
 class CirculateForm(forms.Form):
     deadline_date = forms.DateField(
         label=_("comments until (date)"),
@@ -318,12 +327,29 @@ class CirculateForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    confirmed = forms.TypedMultipleChoiceField(
+        label=_("changed in one language only"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick each paragraph whose other language needs no change. "
+            "Circulation waits until each is ticked or translated."
+        ),
+    )
+
+    def __init__(self, *args, meeting, lags=(), **kwargs):
         self.meeting = meeting
         super().__init__(*args, **kwargs)
         self.fields["deadline_time"].help_text = _(
             "In the meeting's time zone, %(zone)s."
         ) % {"zone": meeting_zone_name(meeting)}
+        if lags:
+            self.fields["confirmed"].choices = [
+                (lag.paragraph.pk, lag_choice_label(lag)) for lag in lags
+            ]
+        else:
+            del self.fields["confirmed"]
 
     def clean(self):
         data = super().clean()
@@ -364,6 +390,30 @@ class ExtendDeadlineForm(CirculateForm):
             )
         except ValidationError as error:
             if error.code in ("not_later", "deadline"):
+                self.add_error("deadline_date", error)
+            else:
+                self.add_error(None, error)
+            return None
+
+
+class SilenceForm(CirculateForm):
+    """Until when a version is under silence; start_silence decides."""
+
+    def __init__(self, *args, version: Version, **kwargs):
+        super().__init__(*args, meeting=version.declaration.meeting, **kwargs)
+        self.version = version
+        self.fields["deadline_date"].label = _("silence until (date)")
+
+    def save(self, *, by):
+        """Return the silence started, or None with the service's refusal."""
+        from declaration.services import start_silence
+
+        try:
+            return start_silence(
+                self.version, until=self.cleaned_data["deadline"], by=by
+            )
+        except ValidationError as error:
+            if error.code == "deadline":
                 self.add_error("deadline_date", error)
             else:
                 self.add_error(None, error)
@@ -419,3 +469,105 @@ class DiffForm(forms.Form):
                 _("version %(number)s (%(status)s)")
                 % {"number": v.number, "status": v.get_status_display()}
             )
+
+
+class DecideCommentForm(forms.Form):
+    """The drafters' one action on a comment: take its wording into the draft
+    being prepared (in English, Russian or both), or record what became of it."""
+
+    outcome = forms.ChoiceField(
+        label=_("what becomes of it"),
+        choices=[
+            (Comment.Outcome.TAKEN, _("taken")),
+            (Comment.Outcome.TAKEN_IN_PART, _("taken in part")),
+            (Comment.Outcome.NOT_TAKEN, _("not taken")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    paragraph = forms.TypedChoiceField(
+        label=_("paragraph of the draft"), coerce=int, required=False
+    )
+    languages = forms.ChoiceField(
+        label=_("replace the text in"),
+        choices=[("en", _("English")), ("ru", _("Russian")), ("both", _("both"))],
+        required=False,
+    )
+    text_en = forms.CharField(
+        label=_("English"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "lang": "en"}),
+    )
+    text_ru = forms.CharField(
+        label=_("Russian"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "lang": "ru"}),
+    )
+    reply = forms.CharField(
+        label=_("reply to the delegation (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def __init__(
+        self, *args, comment: Comment, draft, draft_paragraphs, current=None, **kwargs
+    ):
+        self.comment = comment
+        self.draft = draft
+        self.is_proposal = comment.kind == Comment.Kind.PROPOSAL
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("outcome", Comment.Outcome.TAKEN)
+        initial.setdefault("languages", comment.language)
+        if current is not None:
+            initial.setdefault("paragraph", current.pk)
+            initial.setdefault("text_en", current.text_en)
+            initial.setdefault("text_ru", current.text_ru)
+        if self.is_proposal:
+            initial[f"text_{comment.language}"] = comment.text
+        super().__init__(*args, **kwargs)
+        self.fields["paragraph"].choices = [
+            (p.pk, f"{p.label}: {Truncator(p.text_en).words(10)}")
+            for p in draft_paragraphs
+        ]
+        if not self.is_proposal:
+            for name in ("paragraph", "languages", "text_en", "text_ru"):
+                del self.fields[name]
+
+    def save(self, *, by) -> Comment | None:
+        """Return the comment decided through take_proposal (a proposal taken
+        or taken in part) or decide_comment, or None with the service's
+        refusal on the form."""
+        from declaration.services import decide_comment, take_proposal
+
+        data = self.cleaned_data
+        try:
+            if self.is_proposal and data["outcome"] in Comment.TAKEN_OUTCOMES:
+                return take_proposal(
+                    self.comment,
+                    paragraph_id=data.get("paragraph"),
+                    languages=data.get("languages") or self.comment.language,
+                    text_en=data.get("text_en", ""),
+                    text_ru=data.get("text_ru", ""),
+                    in_part=data["outcome"] == Comment.Outcome.TAKEN_IN_PART,
+                    reply=data.get("reply", ""),
+                    by=by,
+                )
+            return decide_comment(
+                self.comment,
+                outcome=data["outcome"],
+                reply=data.get("reply", ""),
+                by=by,
+            )
+        except ValidationError as error:
+            add_service_error(
+                self,
+                error,
+                fields={
+                    "paragraph": "paragraph",
+                    "languages": "languages",
+                    "empty_en": "text_en",
+                    "empty_ru": "text_ru",
+                    "outcome": "outcome",
+                },
+            )
+            return None

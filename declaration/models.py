@@ -396,6 +396,17 @@ class Comment(models.Model):
         related_name="declaration_comments",
         verbose_name=_("delegation"),
     )
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("not yet decided")
+        TAKEN = "taken", _("taken")
+        TAKEN_IN_PART = "taken_in_part", _("taken in part")
+        NOT_TAKEN = "not_taken", _("not taken")
+        SUPERSEDED = "superseded", _("superseded")
+
+    # Outcomes that name the draft the comment went into.
+    TAKEN_OUTCOMES = (Outcome.TAKEN, Outcome.TAKEN_IN_PART)
+
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT
     )
@@ -405,6 +416,46 @@ class Comment(models.Model):
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.PENDING,
+    )
+    taken_into = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="taken_comments",
+        verbose_name=_("taken into version"),
+    )
+    taken_paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="taken_comments",
+        verbose_name=_("taken into paragraph"),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded",
+        verbose_name=_("superseded by"),
+    )
+    reply = models.TextField(_("drafters' reply"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -415,6 +466,33 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=~Q(text=""), name="comment_text_not_empty"
             ),
+            # Taken (in part) always names the version it went into, and only then.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome__in=["taken", "taken_in_part"], taken_into__isnull=False)
+                    | (
+                        ~Q(outcome__in=["taken", "taken_in_part"])
+                        & Q(taken_into__isnull=True, taken_paragraph__isnull=True)
+                    )
+                ),
+                name="comment_taken_names_version",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="superseded", superseded_by__isnull=False)
+                    | (~Q(outcome="superseded") & Q(superseded_by__isnull=True))
+                ),
+                name="comment_superseded_names_proposal",
+            ),
+            # A withdrawn comment is not decided on; a decided one has a date.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(outcome="pending"),
+                name="comment_withdrawn_not_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending") | Q(decided_at__isnull=False),
+                name="comment_decided_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -424,6 +502,175 @@ class Comment(models.Model):
         # The version is the paragraph's; kept on the row for fast per-version reads.
         self.version_id = self.paragraph.version_id
         super().save(*args, **kwargs)
+
+    @property
+    def is_decided(self) -> bool:
+        return self.outcome != self.Outcome.PENDING
+
+    @property
+    def is_taken(self) -> bool:
+        return self.outcome in self.TAKEN_OUTCOMES
+
+
+class TranslationCheck(models.Model):
+    """A drafter's confirmation, at circulation, that a paragraph changed in
+    one language since the previous version needs no change in the other."""
+
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.CASCADE,
+        related_name="translation_checks",
+        verbose_name=_("version"),
+        editable=False,
+    )
+    paragraph = models.OneToOneField(
+        Paragraph,
+        on_delete=models.CASCADE,
+        related_name="translation_check",
+        verbose_name=_("paragraph"),
+    )
+    changed_language = models.CharField(
+        _("language changed"), max_length=2, choices=Language.choices
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"))
+    # The paragraph's text as confirmed: a later edit makes the check stale.
+    text_en = models.TextField(_("text (English)"), blank=True)
+    text_ru = models.TextField(_("text (Russian)"), blank=True)
+
+    class Meta:
+        verbose_name = _("translation check")
+        verbose_name_plural = _("translation checks")
+        ordering = ["version", "paragraph__position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(changed_language__in=["en", "ru"]),
+                name="translation_check_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paragraph}: {self.changed_language} only"
+
+    def save(self, *args, **kwargs):
+        self.version_id = self.paragraph.version_id
+        super().save(*args, **kwargs)
+
+    @property
+    def unchanged_language(self) -> str:
+        return "ru" if self.changed_language == "en" else "en"
+
+    def covers(self, paragraph: Paragraph, changed: str) -> bool:
+        """Return whether this confirmation still holds for the paragraph's
+        text as it is now, changed in that language."""
+        return (
+            self.changed_language == changed
+            and self.text_en == paragraph.text_en
+            and self.text_ru == paragraph.text_ru
+        )
+
+
+class Silence(models.Model):
+    """A version put under silence procedure: adopted when the deadline passes
+    with no objection, broken by the first reasoned objection before it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("under silence")
+        BROKEN = "broken", _("silence broken")
+        ADOPTED = "adopted", _("adopted by silence")
+        # The version was adopted another way or superseded meanwhile.
+        CLOSED = "closed", _("closed: the version was adopted otherwise or replaced")
+
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.PROTECT,
+        related_name="silences",
+        verbose_name=_("version"),
+    )
+    until = models.DateTimeField(_("silence until"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RUNNING
+    )
+    started_at = models.DateTimeField(_("started"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("silence procedure")
+        verbose_name_plural = _("silence procedures")
+        ordering = ["version", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(status="running"),
+                name="silence_one_running",
+                violation_error_message=_("This version is already under silence."),
+            ),
+            models.CheckConstraint(
+                condition=Q(until__gt=models.F("started_at")),
+                name="silence_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="running", ended_at__isnull=True)
+                | (~Q(status="running") & Q(ended_at__isnull=False)),
+                name="silence_ended_unless_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: silence until {self.until:%Y-%m-%d %H:%M} UTC"
+
+
+class Objection(models.Model):
+    """A delegation's reasoned objection that breaks a silence procedure."""
+
+    silence = models.ForeignKey(
+        Silence,
+        on_delete=models.PROTECT,
+        related_name="objections",
+        verbose_name=_("silence procedure"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="silence_objections",
+        verbose_name=_("delegation"),
+    )
+    reason = models.TextField(_("reason"))
+    submitted_by = models.CharField(_("submitted by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("received"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["silence", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["silence", "delegation"], name="objection_one_per_delegation"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="objection_reason_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegation}: {self.reason[:40]}"
 
 
 class Adoption(models.Model):
@@ -443,6 +690,7 @@ class Adoption(models.Model):
     )
     adopted_on = models.DateField(_("adopted on"))
     by_acclamation = models.BooleanField(_("adopted by acclamation"), default=False)
+    by_silence = models.BooleanField(_("adopted by silence procedure"), default=False)
     delegations = models.ManyToManyField(
         Delegation,
         blank=True,
@@ -463,6 +711,12 @@ class Adoption(models.Model):
     class Meta:
         verbose_name = _("adoption")
         verbose_name_plural = _("adoptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(by_acclamation=True, by_silence=True),
+                name="adoption_one_way",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.declaration} v{self.version.number} ({self.adopted_on})"

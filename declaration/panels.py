@@ -3,7 +3,12 @@
 from declaration.forms import CommentForm
 from declaration.models import Version
 from declaration.selectors import declarations_for_link
-from declaration.services import comments_open, format_deadline, record_version_opened
+from declaration.services import (
+    comments_open,
+    format_deadline,
+    record_version_opened,
+    silence_open,
+)
 from delegations.models import AccessLink
 
 PANEL_TEMPLATE = "declaration/panel.html"
@@ -11,6 +16,10 @@ PANEL_TEMPLATE = "declaration/panel.html"
 
 def comment_action(token: str, version: Version, lang: str) -> str:
     return f"/l/{token}/declaration/{version.pk}/comment/?lang={lang}"
+
+
+def objection_url(token: str, silence, lang: str) -> str:
+    return f"/l/{token}/declaration/silence/{silence.pk}/object/?lang={lang}"
 
 
 def pdf_url(token: str, version: Version, lang: str) -> str:
@@ -24,7 +33,7 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
     request), what changed since the version circulated before, a comment form
     until the deadline, and only their own delegation's comments; opening the
     page records that the version was seen. A delegate sees adopted texts only.
-    Four queries at most, however many paragraphs or comments.
+    Five queries at most, however many paragraphs or comments.
     """
     items = declarations_for_link(link)
     if not items:
@@ -42,6 +51,8 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
     for item in items:
         version = item.version
         is_open = comments_open(version)
+        silence = item.silence
+        breakable = silence is not None and silence_open(silence)
         entries.append(
             {
                 "item": item,
@@ -72,6 +83,14 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
                 )
                 if is_focal and is_open
                 else None,
+                "silence": silence,
+                "silence_open": breakable,
+                "silence_deadline": format_deadline(silence.until, meeting)
+                if silence is not None
+                else "",
+                "objection_url": objection_url(link.token, silence, lang)
+                if is_focal and breakable
+                else "",
                 "pdf_urls": [
                     (code, pdf_url(link.token, version, code)) for code in ("en", "ru")
                 ]

@@ -5,12 +5,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from declaration.diff import UNCHANGED, Para, ParagraphDiff, diff_paragraphs
+from declaration.diff import (
+    UNCHANGED,
+    Para,
+    ParagraphDiff,
+    ProposalColumn,
+    compare_proposals,
+    diff_paragraphs,
+    match_paragraphs,
+)
 from declaration.models import (
     Circulation,
     Comment,
     Declaration,
+    Objection,
     Paragraph,
+    Silence,
     Version,
     number_paragraphs,
 )
@@ -50,6 +60,90 @@ def version_diff(old: Version, new: Version, lang: str) -> list[ParagraphDiff]:
     )
 
 
+def both_languages(paragraphs: list[Paragraph]) -> list[Para]:
+    """Return paragraphs as the matcher sees them with both languages at once,
+    so that a paragraph changed in one language still finds its counterpart."""
+    return [Para("", p.kind, f"{p.text_en}\n{p.text_ru}") for p in paragraphs]
+
+
+def counterparts(old: list[Paragraph], new: list[Paragraph]) -> dict[int, Paragraph]:
+    """Return, for each old paragraph's id, the new paragraph that continues it
+    (the diff's matching over both languages). No query."""
+    matches = match_paragraphs(both_languages(old), both_languages(new))
+    return {old[i].pk: new[j] for i, j in matches.items()}
+
+
+@dataclass(frozen=True)
+class Lag:
+    """A paragraph changed in one language since the previous version while
+    its other language stayed as it was."""
+
+    paragraph: Paragraph  # in the newer version, numbered
+    changed: str  # "en" or "ru"
+
+    @property
+    def unchanged(self) -> str:
+        return "ru" if self.changed == "en" else "en"
+
+
+def translation_lags(old: list[Paragraph], new: list[Paragraph]) -> list[Lag]:
+    """Return the new paragraphs whose English changed from their counterpart
+    in old while their Russian did not, or the other way round (whitespace
+    aside). Added paragraphs have no counterpart: no lag. No query."""
+    from declaration.diff import normalise
+
+    lags = []
+    found = counterparts(old, new)
+    by_new = {paragraph.pk: old_pk for old_pk, paragraph in found.items()}
+    old_by_pk = {p.pk: p for p in old}
+    for paragraph in new:
+        before = old_by_pk.get(by_new.get(paragraph.pk))
+        if before is None:
+            continue
+        changed = [
+            code
+            for code in ("en", "ru")
+            if normalise(getattr(before, f"text_{code}"))
+            != normalise(getattr(paragraph, f"text_{code}"))
+        ]
+        if len(changed) == 1:
+            lags.append(Lag(paragraph, changed[0]))
+    return lags
+
+
+def version_lags(version: Version) -> list[Lag]:
+    """Return the translation lags of a version against the version circulated
+    before it (none for a first version). Three queries at most."""
+    previous = previous_circulated(version)
+    if previous is None:
+        return []
+    return translation_lags(version_paragraphs(previous), version_paragraphs(version))
+
+
+def lag_labels(lags: list[Lag]) -> dict[str, str]:
+    """Return paragraph label -> the language that changed alone."""
+    return {lag.paragraph.label: lag.changed for lag in lags}
+
+
+def translation_checks(version: Version) -> dict[int, object]:
+    """Return paragraph id -> the recorded TranslationCheck. One query."""
+    from declaration.models import TranslationCheck
+
+    return {
+        check.paragraph_id: check
+        for check in TranslationCheck.objects.filter(version=version).select_related(
+            "confirmed_by"
+        )
+    }
+
+
+def draft_of(declaration_id: int) -> Version | None:
+    """Return the draft being prepared for the declaration, or None. 1 query."""
+    return Version.objects.filter(
+        declaration_id=declaration_id, status=Version.Status.DRAFT
+    ).first()
+
+
 def previous_circulated(version: Version) -> Version | None:
     """Return the circulated (now superseded) version before this one."""
     return (
@@ -68,6 +162,29 @@ class ParagraphComments:
     paragraph: Paragraph
     comments: list[Comment] = field(default_factory=list)
 
+    @property
+    def proposals(self) -> list[Comment]:
+        return [c for c in self.comments if c.kind == Comment.Kind.PROPOSAL]
+
+    @property
+    def conflict(self) -> list[ProposalColumn]:
+        """Return the proposals side by side when two or more delegations
+        proposed wording for this paragraph, else []. No query."""
+        proposals = self.proposals
+        if len({c.delegation_id for c in proposals}) < 2:
+            return []
+        by_pk = {c.pk: c for c in proposals}
+        columns = compare_proposals(
+            {"en": self.paragraph.text_en, "ru": self.paragraph.text_ru},
+            [(c.pk, c.language, c.text) for c in proposals],
+        )
+        for column in columns:
+            column.comment = by_pk[column.key]
+            column.against_others = [
+                (by_pk[key], entry) for key, entry in column.against_others
+            ]
+        return columns
+
 
 def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
     """Return every paragraph of the version with its comments (not those
@@ -75,11 +192,24 @@ def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
     groups = {p.pk: ParagraphComments(p) for p in version_paragraphs(version)}
     for comment in (
         Comment.objects.filter(version=version, withdrawn_at__isnull=True)
-        .select_related("delegation")
+        .select_related("delegation", "taken_into", "superseded_by__delegation")
         .order_by("created_at", "id")
     ):
         groups[comment.paragraph_id].comments.append(comment)
     return list(groups.values())
+
+
+def taken_into_paragraphs(version: Version) -> dict[int, list[Comment]]:
+    """Return, per paragraph id of the version, the comments taken into it
+    (the other end of Comment.taken_paragraph). One query."""
+    taken = defaultdict(list)
+    for comment in (
+        Comment.objects.filter(taken_paragraph__version=version)
+        .select_related("delegation", "version")
+        .order_by("version__number", "created_at", "id")
+    ):
+        taken[comment.taken_paragraph_id].append(comment)
+    return taken
 
 
 @dataclass
@@ -153,6 +283,11 @@ class LinkDeclaration:
     previous: Version | None = None
     previous_paragraphs: list[Paragraph] = field(default_factory=list)
     own_comments: list[Comment] = field(default_factory=list)
+    # What became of the comments on the version circulated before.
+    previous_comments: list[Comment] = field(default_factory=list)
+    # The latest silence procedure on the version (with own_reason, the
+    # delegation's objection if it made one), or None.
+    silence: object = None
 
     @property
     def adoption(self):
@@ -174,7 +309,8 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
 
     A focal point sees the latest circulated (or adopted) version of each
     declaration, the one circulated before it, and its delegation's own
-    comments; a delegate sees adopted texts only. Three queries at most.
+    comments, and the latest silence procedure on each version; a delegate
+    sees adopted texts only. Four queries at most.
     """
     is_focal = link.kind == AccessLink.Kind.FOCAL_POINT
     delegation = link.delegation if is_focal else link.delegate.delegation
@@ -212,14 +348,39 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
             item.previous = previous[item.declaration.pk]
             item.previous_paragraphs = number_paragraphs(by_version[item.previous.pk])
     if is_focal:
-        labels = {p.pk: p for item in items for p in item.paragraphs}
-        by_item = {item.version.pk: item for item in items}
-        for comment in Comment.objects.filter(
-            version_id__in=[item.version.pk for item in items],
-            delegation=delegation,
-        ).order_by("created_at", "id"):
+        labels = {
+            p.pk: p
+            for item in items
+            for p in (*item.paragraphs, *item.previous_paragraphs)
+        }
+        lists = {item.version.pk: item.own_comments for item in items}
+        lists.update(
+            {
+                item.previous.pk: item.previous_comments
+                for item in items
+                if item.previous
+            }
+        )
+        for comment in (
+            Comment.objects.filter(version_id__in=list(lists), delegation=delegation)
+            .select_related("taken_into")
+            .order_by("created_at", "id")
+        ):
             comment.paragraph_label = labels[comment.paragraph_id].label
-            by_item[comment.version_id].own_comments.append(comment)
+            lists[comment.version_id].append(comment)
+        by_version = {item.version.pk: item for item in items}
+        for silence in (
+            Silence.objects.filter(version_id__in=list(by_version))
+            .annotate(
+                own_reason=Subquery(
+                    Objection.objects.filter(
+                        silence_id=OuterRef("pk"), delegation=delegation
+                    ).values("reason")[:1]
+                )
+            )
+            .order_by("started_at")
+        ):
+            by_version[silence.version_id].silence = silence  # the latest wins
     return items
 
 

@@ -5,6 +5,7 @@ Celery task call these functions.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,10 @@ from declaration.models import (
     Circulation,
     Comment,
     Declaration,
+    Objection,
     Paragraph,
+    Silence,
+    TranslationCheck,
     Version,
     VersionFrozen,
     number_paragraphs,
@@ -237,15 +241,26 @@ def circulation_recipients(meeting_id: int):
 @retry_version_write
 @transaction.atomic
 def circulate_version(
-    version: Version, *, deadline: datetime.datetime, by=None
+    version: Version,
+    *,
+    deadline: datetime.datetime,
+    confirmed: Iterable[int] = (),
+    by=None,
 ) -> Version:
     """Return the version, circulated for comments until deadline.
 
-    Side effects: the previously circulated version becomes superseded; this
-    one becomes circulated (and frozen); one Circulation row per delegation
-    (except the organiser); one outbox email per focal point, sent by a worker
-    after commit in the delegation's language with its focal-point link.
+    Every paragraph changed in one language only since the version before
+    (declaration.selectors.translation_lags) must be among confirmed (paragraph
+    ids: the drafter confirms the other language needs no change), else
+    ValidationError (code translation_lag) naming them. Side effects: the
+    previously circulated version becomes superseded; this one becomes
+    circulated (and frozen); one TranslationCheck per confirmed lag; one
+    Circulation row per delegation (except the organiser); one outbox email per
+    focal point, sent by a worker after commit in the delegation's language
+    with its focal-point link.
     """
+    from declaration.selectors import previous_circulated, translation_lags
+
     version = Version.objects.select_for_update().get(pk=version.pk)
     declaration = version.declaration
     if not version.is_draft:
@@ -267,11 +282,68 @@ def circulate_version(
             % {"labels": ", ".join(untranslated)},
             code="untranslated",
         )
+    before = previous_circulated(version)
+    lags = (
+        translation_lags(
+            number_paragraphs(list(before.paragraphs.order_by("position"))),
+            paragraphs,
+        )
+        if before is not None
+        else []
+    )
+    # A confirmation recorded before (on the draft, for its text as it is now)
+    # counts; one made stale by a later edit does not.
+    earlier = {
+        check.paragraph_id: check
+        for check in TranslationCheck.objects.filter(version=version)
+    }
+    confirmed = set(confirmed) | {
+        lag.paragraph.pk
+        for lag in lags
+        if lag.paragraph.pk in earlier
+        and earlier[lag.paragraph.pk].covers(lag.paragraph, lag.changed)
+    }
+    unconfirmed = [lag for lag in lags if lag.paragraph.pk not in confirmed]
+    if unconfirmed:
+        raise ValidationError(
+            _(
+                "Changed in one language only since version %(number)s: "
+                "%(labels)s. Confirm for each that the other language needs "
+                "no change, or change it."
+            )
+            % {
+                "number": before.number,
+                "labels": ", ".join(lag.paragraph.label for lag in unconfirmed),
+            },
+            code="translation_lag",
+        )
     now = timezone.now()
     if deadline <= now:
         raise ValidationError(
             _("The deadline for comments must be in the future."), code="deadline"
         )
+    kept = {
+        lag.paragraph.pk
+        for lag in lags
+        if lag.paragraph.pk in earlier
+        and earlier[lag.paragraph.pk].covers(lag.paragraph, lag.changed)
+    }
+    TranslationCheck.objects.filter(version=version).exclude(
+        paragraph_id__in=kept
+    ).delete()
+    TranslationCheck.objects.bulk_create(
+        TranslationCheck(
+            version=version,
+            paragraph=lag.paragraph,
+            changed_language=lag.changed,
+            confirmed_by=by,
+            confirmed_at=now,
+            text_en=lag.paragraph.text_en,
+            text_ru=lag.paragraph.text_ru,
+        )
+        for lag in lags
+        if lag.paragraph.pk not in kept
+    )
     for previous in declaration.versions.filter(status=Version.Status.CIRCULATED):
         previous.status = Version.Status.SUPERSEDED
         _by(previous, by).save(update_fields=["status"])
@@ -494,6 +566,15 @@ def _open_own_comment(comment: Comment, delegation: Delegation) -> Comment:
             _("This comment was withdrawn; it can no longer change."),
             code="withdrawn",
         )
+    if locked.is_decided:
+        raise ValidationError(
+            _(
+                "The drafters have decided on this comment (%(outcome)s); it can "
+                "no longer change."
+            )
+            % {"outcome": locked.get_outcome_display()},
+            code="decided",
+        )
     check_open_for_comments(locked.version)
     return locked
 
@@ -668,11 +749,13 @@ def record_adoption(
     adopted_on: datetime.date,
     by_acclamation: bool,
     delegations: list[Delegation] | None = None,
+    by_silence: bool = False,
     by=None,
 ) -> Adoption:
     """Return the adoption of a circulated version: from now on the text is final.
 
-    Either by acclamation or by a list of delegations of the meeting. Side
+    Either by acclamation, by a list of delegations of the meeting, or (from
+    conclude_silence only) by silence procedure. Side
     effects: the version becomes adopted; an Adoption row; a draft still open
     for the declaration stays as it is but can no longer be saved or circulated.
     """
@@ -689,7 +772,7 @@ def record_adoption(
             code="not_circulated",
         )
     delegations = list(delegations or [])
-    if by_acclamation == bool(delegations):
+    if [bool(by_acclamation), bool(delegations), bool(by_silence)].count(True) != 1:
         raise ValidationError(
             _("Record either adoption by acclamation or the adopting delegations."),
             code="how",
@@ -709,6 +792,7 @@ def record_adoption(
         version=version,
         adopted_on=adopted_on,
         by_acclamation=by_acclamation,
+        by_silence=by_silence,
         recorded_by=by,
     )
     if by is not None:
@@ -717,3 +801,452 @@ def record_adoption(
     adoption.delegations.set(delegations)
     inputs_changed(declaration.meeting_id)
     return adoption
+
+
+# Drafters' decisions on comments -------------------------------------------
+
+TAKE_LANGUAGES = ("en", "ru", "both")
+
+
+def _open_for_decision(comment: Comment) -> Comment:
+    """Return the comment locked for the drafters' decision, or raise
+    ValidationError: withdrawn (code withdrawn), or taken already (taken)."""
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("version__declaration", "paragraph", "taken_into")
+        .get(pk=comment.pk)
+    )
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            _("This comment was withdrawn by its delegation."), code="withdrawn"
+        )
+    if locked.is_taken:
+        raise ValidationError(
+            _("This comment was already taken into version %(number)s.")
+            % {"number": locked.taken_into.number},
+            code="taken",
+        )
+    return locked
+
+
+def _claim_draft(draft: Version) -> Version:
+    """Raise the draft's edit counter (an editor open on the older text then
+    gets EditConflict, as with save_draft) and return it; VersionFrozen when it
+    is no longer a draft."""
+    claimed = Version.objects.filter(pk=draft.pk, status=Version.Status.DRAFT).update(
+        lock_version=F("lock_version") + 1
+    )
+    current = Version.objects.get(pk=draft.pk)
+    if not claimed:
+        raise VersionFrozen(current.number, current.status)
+    return current
+
+
+def _supersede_others(taken: Comment, *, now, by=None) -> int:
+    """Mark the other undecided proposals on the same paragraph superseded by
+    the one taken. Returns how many."""
+    others = Comment.objects.filter(
+        paragraph_id=taken.paragraph_id,
+        kind=Comment.Kind.PROPOSAL,
+        withdrawn_at__isnull=True,
+        outcome=Comment.Outcome.PENDING,
+    ).exclude(pk=taken.pk)
+    count = 0
+    for other in others.select_for_update(of=("self",)):
+        other.outcome = Comment.Outcome.SUPERSEDED
+        other.superseded_by = taken
+        other.decided_at = now
+        other.decided_by = by
+        other._change_reason = "superseded by another proposal"
+        other.save()
+        count += 1
+    return count
+
+
+@retry_version_write
+@transaction.atomic
+def take_proposal(
+    comment: Comment,
+    *,
+    paragraph_id: int,
+    languages: str,
+    text_en: str = "",
+    text_ru: str = "",
+    in_part: bool = False,
+    reply: str = "",
+    by=None,
+) -> Comment:
+    """Return the proposal taken into the draft being prepared.
+
+    The draft paragraph's text is replaced in English, Russian or both
+    (languages) by the wording given (the proposal's, or the drafters' edit of
+    it). Side effects: the draft's paragraph changes (in its history) and the
+    draft's edit counter rises, so an editor open on the older text gets a
+    conflict; the comment becomes taken (or taken in part) into the draft,
+    linked to the paragraph, with the drafters' optional reply; the other
+    undecided proposals on the same paragraph become superseded by it.
+    Raises ValidationError (withdrawn, taken, not_proposal, no_draft,
+    paragraph, languages, empty) and VersionFrozen.
+    """
+    comment = _open_for_decision(comment)
+    if comment.kind != Comment.Kind.PROPOSAL:
+        raise ValidationError(
+            _("Only proposed wording can be taken into the draft."),
+            code="not_proposal",
+        )
+    declaration = comment.version.declaration
+    _refuse_if_adopted(declaration)
+    draft = declaration.versions.filter(status=Version.Status.DRAFT).first()
+    if draft is None:
+        raise ValidationError(
+            _("There is no draft being prepared: start a new draft first."),
+            code="no_draft",
+        )
+    paragraph = Paragraph.objects.filter(pk=paragraph_id, version=draft).first()
+    if paragraph is None:
+        raise ValidationError(
+            _("This paragraph is not part of draft version %(number)s.")
+            % {"number": draft.number},
+            code="paragraph",
+        )
+    if languages not in TAKE_LANGUAGES:
+        raise ValidationError(
+            _("Choose the language of the text to replace."), code="languages"
+        )
+    chosen = ("en", "ru") if languages == "both" else (languages,)
+    wording = {"en": (text_en or "").strip(), "ru": (text_ru or "").strip()}
+    missing = {
+        "en": _("Give the English wording to take."),
+        "ru": _("Give the Russian wording to take."),
+    }
+    for code in chosen:
+        if not wording[code]:
+            raise ValidationError(missing[code], code=f"empty_{code}")
+    draft = _claim_draft(draft)
+    _by(draft, by).save(update_fields=["lock_version"])  # the history record
+    for code in chosen:
+        setattr(paragraph, f"text_{code}", wording[code])
+    if by is not None:
+        paragraph._history_user = by
+    paragraph._change_reason = f"proposal {comment.pk} taken"
+    paragraph.save()
+    now = timezone.now()
+    comment.outcome = (
+        Comment.Outcome.TAKEN_IN_PART if in_part else Comment.Outcome.TAKEN
+    )
+    comment.taken_into = draft
+    comment.taken_paragraph = paragraph
+    comment.superseded_by = None
+    comment.reply = (reply or "").strip()
+    comment.decided_at = now
+    comment.decided_by = by
+    if by is not None:
+        comment._history_user = by
+    comment._change_reason = "taken into the draft"
+    comment.save()
+    _supersede_others(comment, now=now, by=by)
+    return comment
+
+
+DECISIONS = (
+    Comment.Outcome.TAKEN,
+    Comment.Outcome.TAKEN_IN_PART,
+    Comment.Outcome.NOT_TAKEN,
+)
+
+
+@transaction.atomic
+def decide_comment(
+    comment: Comment, *, outcome: str, reply: str = "", by=None
+) -> Comment:
+    """Return the comment with the drafters' decision, without changing the
+    text: taken or taken in part (the point was worked into the draft being
+    prepared by hand), or not taken; with an optional reply to the delegation.
+
+    Side effects: updates the comment (in its history). Raises ValidationError
+    (withdrawn, taken, outcome, no_draft).
+    """
+    comment = _open_for_decision(comment)
+    if outcome not in DECISIONS:
+        raise ValidationError(_("Choose what became of the comment."), code="outcome")
+    comment.taken_into = comment.taken_paragraph = comment.superseded_by = None
+    if outcome in Comment.TAKEN_OUTCOMES:
+        declaration = comment.version.declaration
+        _refuse_if_adopted(declaration)
+        draft = declaration.versions.filter(status=Version.Status.DRAFT).first()
+        if draft is None:
+            raise ValidationError(
+                _("There is no draft being prepared: start a new draft first."),
+                code="no_draft",
+            )
+        comment.taken_into = draft
+    comment.outcome = outcome
+    comment.reply = (reply or "").strip()
+    comment.decided_at = timezone.now()
+    comment.decided_by = by
+    if by is not None:
+        comment._history_user = by
+    comment._change_reason = "decided by the drafters"
+    comment.save()
+    return comment
+
+
+# Silence procedure -----------------------------------------------------------
+
+SILENCE_STARTED_EMAIL = "silence_started"
+SILENCE_ADOPTED_EMAIL = "silence_adopted"
+
+
+def _tell_focal_points(version: Version, kind: str) -> None:
+    """Queue one outbox email of this kind per focal point the version was
+    circulated to (in the delegation's language, sent after commit)."""
+    queue_emails(
+        version.declaration.meeting_id,
+        kind=kind,
+        recipients=[
+            Recipient(
+                object_id=circulation.pk,
+                email=circulation.delegation.focal_point_email,
+                language=circulation.delegation.language,
+            )
+            for circulation in version.circulations.select_related("delegation")
+            if circulation.delegation.focal_point_email
+        ],
+    )
+
+
+def running_silence(version: Version) -> Silence | None:
+    return version.silences.filter(status=Silence.Status.RUNNING).first()
+
+
+@retry_version_write
+@transaction.atomic
+def start_silence(version: Version, *, until: datetime.datetime, by=None) -> Silence:
+    """Return a silence procedure on the circulated version until a moment.
+
+    Focal points may break it with a reasoned objection before then
+    (object_to_silence); if none does, the workers' periodic sweep adopts the
+    version (conclude_silence). Side effects: a Silence row; one outbox email
+    per focal point of the circulation. Raises ValidationError (not_circulated,
+    adopted, deadline, running).
+    """
+    version = (
+        Version.objects.select_for_update()
+        .select_related("declaration__meeting")
+        .get(pk=version.pk)
+    )
+    _refuse_if_adopted(version.declaration)
+    if version.status != Version.Status.CIRCULATED:
+        raise ValidationError(
+            _(
+                "Only the circulated version can be put under silence; version "
+                "%(number)s is %(status)s."
+            )
+            % {"number": version.number, "status": version.get_status_display()},
+            code="not_circulated",
+        )
+    now = timezone.now()
+    if until <= now:
+        raise ValidationError(
+            _("The end of the silence must be in the future."), code="deadline"
+        )
+    if running_silence(version) is not None:
+        raise ValidationError(
+            _("This version is already under silence."), code="running"
+        )
+    silence = Silence(version=version, until=until, started_at=now, started_by=by)
+    if by is not None:
+        silence._history_user = by
+    silence.save()
+    _tell_focal_points(version, SILENCE_STARTED_EMAIL)
+    return silence
+
+
+def silence_open(silence: Silence, *, now=None) -> bool:
+    """Return whether the silence can still be broken (running, not over)."""
+    return (
+        silence.status == Silence.Status.RUNNING
+        and (now or timezone.now()) < silence.until
+    )
+
+
+def check_silence_open(silence: Silence, *, now=None) -> None:
+    """Raise ValidationError unless the silence can still be broken: it is
+    running (code not_running) and its deadline has not passed (deadline)."""
+    meeting = silence.version.declaration.meeting
+    if silence.status != Silence.Status.RUNNING:
+        raise ValidationError(
+            _("The silence procedure on version %(number)s is over: %(status)s.")
+            % {
+                "number": silence.version.number,
+                "status": silence.get_status_display(),
+            },
+            code="not_running",
+        )
+    if not silence_open(silence, now=now):
+        raise ValidationError(
+            _(
+                "The silence on version %(number)s ended on %(deadline)s: an "
+                "objection can no longer be made."
+            )
+            % {
+                "number": silence.version.number,
+                "deadline": format_deadline(silence.until, meeting),
+            },
+            code="deadline",
+        )
+
+
+@transaction.atomic
+def object_to_silence(
+    silence: Silence, *, delegation: Delegation, reason: str, submitted_by: str = ""
+) -> Objection:
+    """Return a delegation's reasoned objection, which breaks the silence.
+
+    Only before the deadline, only by a delegation the version was circulated
+    to, and only with a reason. Side effects: an Objection row; the silence
+    becomes broken (the drafters see it with the objection on the version).
+    Raises ValidationError (not_running, deadline, not_circulated, empty).
+    """
+    silence = (
+        Silence.objects.select_for_update(of=("self",))
+        .select_related("version__declaration__meeting")
+        .get(pk=silence.pk)
+    )
+    check_silence_open(silence)
+    if not silence.version.circulations.filter(delegation=delegation).exists():
+        raise ValidationError(
+            _("This version was not circulated to your delegation."),
+            code="not_circulated",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for your objection."), code="empty")
+    now = timezone.now()
+    objection = Objection.objects.create(
+        silence=silence,
+        delegation=delegation,
+        reason=reason,
+        submitted_by=submitted_by,
+        created_at=now,
+    )
+    silence.status = Silence.Status.BROKEN
+    silence.ended_at = now
+    silence._change_reason = f"broken by {delegation}"
+    silence.save(update_fields=["status", "ended_at"])
+    return objection
+
+
+@retry_version_write
+@transaction.atomic
+def conclude_silence(silence_id: int) -> Adoption | None:
+    """Return the adoption of a version whose silence ended with no objection,
+    or None (the silence is gone, not running, or not yet over).
+
+    Idempotent: every worker's sweep may queue it; the row lock lets one adopt.
+    Side effects: the silence becomes adopted; record_adoption (by silence
+    procedure, on the deadline's date on the meeting's clock); one outbox email
+    per focal point saying the text is adopted.
+    """
+    silence = (
+        Silence.objects.select_for_update(of=("self",))
+        .select_related("version__declaration__meeting")
+        .filter(pk=silence_id)
+        .first()
+    )
+    if silence is None or silence.status != Silence.Status.RUNNING:
+        return None
+    version = silence.version
+    if version.status != Version.Status.CIRCULATED or is_adopted(version.declaration):
+        # Adopted by acclamation or superseded by a newer version meanwhile:
+        # nothing to adopt, and no sweep should try again.
+        silence.status = Silence.Status.CLOSED
+        silence.ended_at = timezone.now()
+        silence._change_reason = f"version {version.status}"
+        silence.save(update_fields=["status", "ended_at"])
+        return None
+    if timezone.now() < silence.until or silence.objections.exists():
+        return None
+    meeting = version.declaration.meeting
+    adoption = record_adoption(
+        version,
+        adopted_on=timezone.localtime(silence.until, meeting.tzinfo).date(),
+        by_acclamation=False,
+        by_silence=True,
+    )
+    silence.status = Silence.Status.ADOPTED
+    silence.ended_at = timezone.now()
+    silence._change_reason = "deadline passed with no objection"
+    silence.save(update_fields=["status", "ended_at"])
+    _tell_focal_points(version, SILENCE_ADOPTED_EMAIL)
+    return adoption
+
+
+def queue_due_silences() -> list[int]:
+    """Return the ids of the running silences past their deadline, each queued
+    to conclude (a worker sweep, dialogue/sweeps.py). Side effects: queues
+    declaration.tasks.conclude_silence per id."""
+    from declaration.tasks import conclude_silence as task
+
+    due = list(
+        Silence.objects.filter(
+            status=Silence.Status.RUNNING, until__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    for silence_id in due:
+        task.enqueue(silence_id=silence_id)
+    return due
+
+
+def _compose_silence_email(circulation_id: int, kind: str) -> Composed:
+    circulation = (
+        Circulation.objects.select_related(
+            "version__declaration__meeting", "delegation"
+        )
+        .filter(pk=circulation_id)
+        .first()
+    )
+    if circulation is None:
+        raise NotToBeSent(_("The circulation record no longer exists."))
+    delegation = circulation.delegation
+    if not delegation.focal_point_email:
+        raise NotToBeSent(
+            _("%(delegation)s has no focal-point email.")
+            % {"delegation": delegation.localised_name}
+        )
+    version = circulation.version
+    meeting = version.declaration.meeting
+    silence = version.silences.order_by("-started_at").first()
+    if silence is None:
+        raise NotToBeSent(_("The silence procedure no longer exists."))
+    if kind == SILENCE_STARTED_EMAIL and silence.status != Silence.Status.RUNNING:
+        raise NotToBeSent(_("The silence procedure is over."))
+    link = issue_itinerary_link(delegation)
+    lang = delegation.language
+    with translation.override(lang):
+        context = {
+            "name": delegation.focal_point_name,
+            "title": version.declaration.title(lang),
+            "number": version.number,
+            "meeting": meeting,
+            "meeting_title": meeting.title(lang),
+            "deadline": format_deadline(silence.until, meeting),
+            "url": f"{link_url(link)}?lang={lang}#declaration-{version.declaration_id}",
+        }
+        subject = render_to_string(f"declaration/email/{kind}_subject.txt", context)
+        body = render_to_string(f"declaration/email/{kind}_body.txt", context)
+    return Composed(
+        to=delegation.focal_point_email, subject=" ".join(subject.split()), body=body
+    )
+
+
+def compose_silence_started_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point a version is under silence until
+    a deadline, and how to object. Raises NotToBeSent when it is over."""
+    return _compose_silence_email(circulation_id, SILENCE_STARTED_EMAIL)
+
+
+def compose_silence_adopted_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point the version was adopted by
+    silence procedure."""
+    return _compose_silence_email(circulation_id, SILENCE_ADOPTED_EMAIL)

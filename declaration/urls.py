@@ -1,6 +1,11 @@
 from django.urls import path
 
-from declaration.views import CommentView, OwnCommentView, VersionPdfView
+from declaration.views import (
+    CommentView,
+    ObjectionView,
+    OwnCommentView,
+    VersionPdfView,
+)
 
 app_name = "declaration"
 
@@ -19,6 +24,11 @@ urlpatterns = [
         "l/<str:token>/declaration/comments/<int:comment_id>/withdraw/",
         OwnCommentView.as_view(withdraw=True),
         name="comment_withdraw",
+    ),
+    path(
+        "l/<str:token>/declaration/silence/<int:silence_id>/object/",
+        ObjectionView.as_view(),
+        name="object",
     ),
     path(
         "l/<str:token>/declaration/<int:version_id>/<str:lang>.pdf",

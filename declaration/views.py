@@ -14,11 +14,16 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from declaration.forms import CommentEditForm, CommentForm
-from declaration.models import Comment, Version
+from declaration.models import Comment, Silence, Version
 from declaration.panels import PANEL_TEMPLATE, comment_action
 from declaration.pdf import pdf_filename, render_version_pdf
 from declaration.selectors import version_paragraphs
-from declaration.services import comments_open, format_deadline, withdraw_comment
+from declaration.services import (
+    comments_open,
+    format_deadline,
+    object_to_silence,
+    withdraw_comment,
+)
 from delegations.models import AccessLink
 from delegations.selectors import active_link
 from delegations.views import LinkMixin, ParticipantPageView, private
@@ -266,3 +271,63 @@ class VersionPdfView(LinkMixin, View):
             f'inline; filename="{pdf_filename(version, lang)}"'
         )
         return response
+
+
+class ObjectionView(LinkMixin, TemplateView):
+    """A focal point breaks a silence procedure with a reasoned objection.
+
+    POST records it (object_to_silence decides) and redirects to the page; a
+    refused objection (the deadline passed, the silence is over, no reason) is
+    shown again with what was typed, so that nothing is lost. GET goes back to
+    the page's silence section.
+    """
+
+    template_name = "declaration/objection_not_saved.html"
+
+    def load(self, silence_id: int) -> Silence:
+        if self.link.kind != AccessLink.Kind.FOCAL_POINT:
+            raise Http404("No such page.")
+        silence = (
+            Silence.objects.filter(
+                pk=silence_id, version__declaration__meeting=self.meeting
+            )
+            .select_related("version__declaration__meeting")
+            .first()
+        )
+        if silence is None:
+            raise Http404("No such page.")
+        return silence
+
+    def get(self, request, *args, silence_id: int, **kwargs):
+        silence = self.load(silence_id)
+        return redirect(page_url(self.link, self.lang, f"silence-{silence.pk}"))
+
+    def post(self, request, *args, silence_id: int, **kwargs):
+        silence = self.load(silence_id)
+        reason = request.POST.get("reason", "")[:5000]
+        try:
+            object_to_silence(
+                silence,
+                delegation=self.delegation,
+                reason=reason,
+                submitted_by=self.delegation.focal_point_name,
+            )
+        except ValidationError as error:
+            context = {
+                **self.base_context(),
+                "errors": error.messages,
+                "reason": reason,
+                "back_url": page_url(self.link, self.lang, f"silence-{silence.pk}"),
+                "title": silence.version.declaration.title(self.lang),
+                "number": silence.version.number,
+            }
+            return self.render_to_response(context, status=400)
+        messages.success(
+            request,
+            _(
+                "Your objection was recorded: the silence on version %(number)s "
+                "is broken. The drafters will follow up."
+            )
+            % {"number": silence.version.number},
+        )
+        return redirect(page_url(self.link, self.lang, f"silence-{silence.pk}"))

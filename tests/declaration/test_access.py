@@ -70,6 +70,22 @@ def own_comment_url(action):
     return url
 
 
+def silence_url(world, role):
+    """A silence on the circulated version (started once per test)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from declaration.models import Silence
+    from declaration.services import start_silence
+
+    version = versions(world).circulated
+    silence = Silence.objects.filter(version=version).first() or start_silence(
+        version, until=timezone.now() + datetime.timedelta(days=1)
+    )
+    return f"/l/{own_token(world, role)}/declaration/silence/{silence.pk}/object/"
+
+
 CASES = [
     AccessCase(
         "l/<str:token>/declaration/<int:version_id>/comment/",
@@ -165,6 +181,28 @@ CASES = [
         "admin/declaration/comment/",
         lambda w, r: "/admin/declaration/comment/",
         STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/silence/",
+        admin_version("silence/"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/silence/<int:silence_id>/object/",
+        silence_url,
+        FOCAL_POINTS_ONLY,
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/silence/<int:silence_id>/object/",
+        silence_url,
+        FOCAL_POINTS_ONLY,
+        method="post",
+        data={"reason": "Matrix objection"},
+    ),
+    AccessCase(
+        "admin/declaration/comment/<int:pk>/decide/",
+        lambda w, r: f"/admin/declaration/comment/{versions(w).comment_a.pk}/decide/",
+        DRAFTERS_ONLY,
     ),
 ]
 

@@ -1,8 +1,13 @@
 """The 2017 Ashgabat Declaration in the fixture."""
 
+import datetime
+
+from django.utils import timezone
+
 from declaration.diff import summary
-from declaration.models import Circulation, Comment, Declaration
-from declaration.selectors import version_diff
+from declaration.models import Circulation, Comment, Declaration, TranslationCheck
+from declaration.selectors import comments_by_paragraph, version_diff, version_lags
+from declaration.services import circulate_version
 from delegations.models import Delegation
 
 
@@ -32,11 +37,38 @@ def test_fixture_has_circulated_v1_with_comments_and_draft_v2(ashgabat):
 
 def test_fixture_diff_shows_every_kind_of_change(ashgabat):
     v1, v2 = Declaration.objects.get(meeting=ashgabat).versions.order_by("number")
-    for lang in ("en", "ru"):
+    # OP6 changed in English only (its Russian needed no change).
+    for lang, changed in (("en", 5), ("ru", 4)):
         assert summary(version_diff(v1, v2, lang)) == {
-            "changed": 4,
+            "changed": changed,
             "moved": 1,
             "added": 1,
             "removed": 1,
-            "unchanged": 7,
+            "unchanged": 11 - changed,
         }
+
+
+def test_fixture_conflicting_proposals_one_taken_into_v2(ashgabat):
+    v1, v2 = Declaration.objects.get(meeting=ashgabat).versions.order_by("number")
+    groups = {g.paragraph.label: g for g in comments_by_paragraph(v1)}
+    conflict = groups["OP4"].conflict
+    assert [c.comment.delegation.name_en for c in conflict] == [
+        "Kazakhstan",
+        "Uzbekistan",
+    ]
+    taken, superseded = (c.comment for c in conflict)
+    assert (taken.outcome, taken.taken_into) == ("taken", v2)
+    assert taken.taken_paragraph.text_ru == taken.text
+    assert (superseded.outcome, superseded.superseded_by) == ("superseded", taken)
+
+
+def test_fixture_v2_changed_in_english_only_is_confirmed(ashgabat):
+    v1, v2 = Declaration.objects.get(meeting=ashgabat).versions.order_by("number")
+    lags = version_lags(v2)
+    assert [(lag.paragraph.label, lag.changed) for lag in lags] == [("OP6", "en")]
+    check = TranslationCheck.objects.get(version=v2)
+    assert check.paragraph == lags[0].paragraph
+    assert check.covers(lags[0].paragraph, "en")
+    # Circulating v2 asks for nothing more: the confirmation is recorded.
+    circulate_version(v2, deadline=timezone.now() + datetime.timedelta(days=3))
+    assert TranslationCheck.objects.get(version=v2).pk == check.pk

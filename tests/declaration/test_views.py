@@ -79,7 +79,7 @@ def test_panel_query_count_does_not_grow(
     world, declaration_world, django_assert_num_queries
 ):
     link = world.links["focal_point"]
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         declaration_panel(link, [], "en")
     for position in (1, 3):
         Comment.objects.create(
@@ -88,7 +88,7 @@ def test_panel_query_count_does_not_grow(
             language="en",
             text="More",
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         declaration_panel(link, [], "en")
 
 

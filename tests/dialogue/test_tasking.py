@@ -55,6 +55,7 @@ def forbidden_calls(path: Path) -> list[str]:
 
 def test_every_task_module_is_found():
     assert sorted(project_tasks()) == [
+        "declaration.tasks.conclude_silence",
         "delegations.tasks.run_import",
         "dialogue.outbox.tasks.send_email",
         "dialogue.packs.tasks.render_pack",

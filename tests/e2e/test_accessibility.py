@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from declaration.models import Version
-from declaration.services import circulate_version
+from declaration.services import circulate_version, start_silence
 from delegations.models import Delegate, Delegation, ImportJob
 from delegations.services import issue_itinerary_link
 from dialogue.models import Meeting
@@ -80,6 +80,8 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
     draft = Version.objects.get(declaration__meeting=ashgabat, number=2)
     with django_capture_on_commit_callbacks(execute=False):
         circulate_version(draft, deadline=timezone.now() + datetime.timedelta(days=7))
+        # Under silence too: the focal point's page shows the objection form.
+        start_silence(draft, until=timezone.now() + datetime.timedelta(days=3))
     kazakhstan = Delegation.objects.get(pk=1)
     delegate = Delegate.objects.filter(delegation=kazakhstan, funded=True).first()
     admin = get_user_model().objects.create_superuser("root", "r@example.org", None)
@@ -162,6 +164,10 @@ def admin_paths(world) -> list[str]:
         "/admin/declaration/comment/",
         f"/admin/declaration/version/{version.pk}/change/",
         f"/admin/declaration/version/{version.pk}/comments/",
+        # v1: the fixture's conflicting proposals side by side
+        f"/admin/declaration/version/{version.pk - 1}/comments/",
+        "/admin/declaration/comment/5/decide/",
+        f"/admin/declaration/version/{version.pk}/silence/",
         f"/admin/declaration/version/{version.pk}/text/",
         f"/admin/declaration/version/diff/?old={version.pk - 1}&new={version.pk}"
         "&lang=en",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from declaration.models import Declaration
+from declaration.selectors import version_lags
 from declaration.services import circulate_version, save_draft, snapshot, start_draft
 from dialogue.packs import content
 from dialogue.packs.inputs import pack_inputs
@@ -166,7 +167,13 @@ def test_side_by_side_changes_stay_aligned_when_one_language_changed(
     texts[0] = dataclasses.replace(texts[0], text_ru=texts[0].text_ru + " и далее")
     texts[-1] = dataclasses.replace(texts[-1], text_en=texts[-1].text_en + " as well")
     draft = save_draft(draft, lock_version=draft.lock_version, paragraphs=texts)
-    circulate_version(draft, deadline=timezone.now() + datetime.timedelta(days=7))
+    # Each changed in one language only: the drafter confirms it, as circulation
+    # asks (declaration.selectors.version_lags).
+    circulate_version(
+        draft,
+        deadline=timezone.now() + datetime.timedelta(days=7),
+        confirmed=[lag.paragraph.pk for lag in version_lags(draft)],
+    )
 
     assert assert_aligned(ashgabat) > 60
     rows = expected_rows(ashgabat, KZ)

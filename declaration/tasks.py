@@ -1,0 +1,14 @@
+"""Background work of declarations: concluding a silence procedure."""
+
+from celery import shared_task
+
+from declaration.services import conclude_silence as conclude_silence_service
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def conclude_silence(self, *, silence_id: int) -> str:
+    """Adopt the version of a silence whose deadline passed with no objection;
+    return what happened. Queued by every worker's sweep (queue_due_silences),
+    so duplicates are expected: the service adopts once."""
+    adoption = conclude_silence_service(silence_id)
+    return "adopted" if adoption is not None else "nothing to do"
