@@ -377,13 +377,8 @@ def circulate_version(
 CIRCULATION_EMAIL = "circulation"
 
 
-def compose_circulation_email(circulation_id: int) -> Composed:
-    """Return the email telling a focal point that a version is circulated.
-
-    Side effects: issues (or reuses) the delegation's focal-point link. Raises
-    NotToBeSent when the record is gone or the delegation has no focal-point
-    email any more.
-    """
+def _circulation_to_email(circulation_id: int) -> Circulation:
+    """Return the circulation record an email is about; NotToBeSent when gone."""
     circulation = (
         Circulation.objects.select_related(
             "version__declaration__meeting", "delegation"
@@ -393,12 +388,28 @@ def compose_circulation_email(circulation_id: int) -> Composed:
     )
     if circulation is None:
         raise NotToBeSent(_("The circulation record no longer exists."))
-    delegation = circulation.delegation
+    return circulation
+
+
+def _require_focal_point_email(delegation) -> None:
+    """Raise NotToBeSent when the delegation has no focal-point email any more."""
     if not delegation.focal_point_email:
         raise NotToBeSent(
             _("%(delegation)s has no focal-point email.")
             % {"delegation": delegation.localised_name}
         )
+
+
+def compose_circulation_email(circulation_id: int) -> Composed:
+    """Return the email telling a focal point that a version is circulated.
+
+    Side effects: issues (or reuses) the delegation's focal-point link. Raises
+    NotToBeSent when the record is gone or the delegation has no focal-point
+    email any more.
+    """
+    circulation = _circulation_to_email(circulation_id)
+    delegation = circulation.delegation
+    _require_focal_point_email(delegation)
     version = circulation.version
     meeting = version.declaration.meeting
     link = issue_itinerary_link(delegation)
@@ -698,15 +709,7 @@ def compose_deadline_email(circulation_id: int) -> Composed:
     when the record is gone, the version no longer takes comments, or the
     delegation has no focal-point email any more.
     """
-    circulation = (
-        Circulation.objects.select_related(
-            "version__declaration__meeting", "delegation"
-        )
-        .filter(pk=circulation_id)
-        .first()
-    )
-    if circulation is None:
-        raise NotToBeSent(_("The circulation record no longer exists."))
+    circulation = _circulation_to_email(circulation_id)
     version = circulation.version
     if not comments_open(version):
         raise NotToBeSent(
@@ -714,11 +717,7 @@ def compose_deadline_email(circulation_id: int) -> Composed:
             % {"number": version.number}
         )
     delegation = circulation.delegation
-    if not delegation.focal_point_email:
-        raise NotToBeSent(
-            _("%(delegation)s has no focal-point email.")
-            % {"delegation": delegation.localised_name}
-        )
+    _require_focal_point_email(delegation)
     meeting = version.declaration.meeting
     link = issue_itinerary_link(delegation)
     lang = delegation.language
@@ -1199,21 +1198,9 @@ def queue_due_silences() -> list[int]:
 
 
 def _compose_silence_email(circulation_id: int, kind: str) -> Composed:
-    circulation = (
-        Circulation.objects.select_related(
-            "version__declaration__meeting", "delegation"
-        )
-        .filter(pk=circulation_id)
-        .first()
-    )
-    if circulation is None:
-        raise NotToBeSent(_("The circulation record no longer exists."))
+    circulation = _circulation_to_email(circulation_id)
     delegation = circulation.delegation
-    if not delegation.focal_point_email:
-        raise NotToBeSent(
-            _("%(delegation)s has no focal-point email.")
-            % {"delegation": delegation.localised_name}
-        )
+    _require_focal_point_email(delegation)
     version = circulation.version
     meeting = version.declaration.meeting
     silence = version.silences.order_by("-started_at").first()
