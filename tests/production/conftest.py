@@ -49,8 +49,9 @@ from tests.services import CHROMIUM, ROOT, wait_for
 ENABLED = os.environ.get("PRODUCTION_PROFILE") == "1"
 WORK = ROOT / "var" / "production-ci"
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "dialogue_prod_ci"
-REDIS_URL = "redis://127.0.0.1:6379/8"
+# CI's names; two checkouts on one machine pick their own with these two.
+DATABASE = os.environ.get("PRODUCTION_CI_DATABASE", "dialogue_prod_ci")
+REDIS_URL = os.environ.get("PRODUCTION_CI_REDIS", "redis://127.0.0.1:6379/8")
 ADMIN_USERNAME = "secretariat-admin"
 FROM_EMAIL = "Dialogue secretariat <secretariat@dialogue.test>"
 
