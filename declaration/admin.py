@@ -3,7 +3,12 @@ and adoption. Every change goes through declaration.services."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -59,6 +64,7 @@ from declaration.services import (
     is_adopted,
     record_adoption,
     resend_circulation_emails,
+    retry_silence,
     save_draft,
     snapshot,
     start_draft,
@@ -432,7 +438,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         return format_html_join(
             "",
             '<div class="silence" id="silence-{}"><span class="badge{}">{}</span> {}'
-            "{}</div>",
+            "{}{}</div>",
             (
                 (
                     silence.pk,
@@ -452,9 +458,34 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                             for o in silence.objections.all()
                         ),
                     ),
+                    self.silence_failure(obj, silence),
                 )
                 for silence in silences
             ),
+        )
+
+    def silence_failure(self, version, silence) -> str:
+        """Return why concluding the silence failed, with a retry button (it
+        posts the change form's CSRF token to the retry view)."""
+        if silence.status != Silence.Status.RUNNING or not silence.failure:
+            return ""
+        if silence.failed_at is None:
+            return format_html(
+                '<p class="silence-failure">{}</p>',
+                _("Concluding it is being retried: %(reason)s")
+                % {"reason": silence.failure},
+            )
+        return format_html(
+            '<p class="silence-failure" id="silence-failed-{}"><span class="badge bad">'
+            "{}</span> {} "
+            '<button type="submit" class="button" formmethod="post" '
+            'formaction="{}" formnovalidate>{}</button></p>',
+            silence.pk,
+            _("failed"),
+            _("Concluding the silence failed on %(when)s: %(reason)s")
+            % {"when": format_datetime(silence.failed_at), "reason": silence.failure},
+            version_url("silence_retry", version.pk),
+            _("Retry concluding the silence"),
         )
 
     @admin.display(description=_("who changed what, when"))
@@ -543,6 +574,11 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 "<int:pk>/silence/",
                 view(self.silence_view),
                 name="declaration_version_silence",
+            ),
+            path(
+                "<int:pk>/silence/retry/",
+                view(self.silence_retry_view),
+                name="declaration_version_silence_retry",
             ),
             path(
                 "<int:pk>/adopt/",
@@ -821,6 +857,30 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             "admin/declaration/version_silence.html",
             self.context(request, version, title, form=form),
             status=400 if request.method == "POST" else 200,
+        )
+
+    def silence_retry_view(self, request, pk: int):
+        """Queue again the conclusion of a silence whose task gave up (POST)."""
+        version = self.get_version(request, pk)
+        if not request.user.has_perm(ADOPT):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        silence = get_object_or_404(
+            Silence, version=version, status=Silence.Status.RUNNING
+        )
+        try:
+            retry_silence(silence, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, exc.messages[0], messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Concluding the silence on version %(number)s is queued again.")
+                % {"number": version.number},
+            )
+        return HttpResponseRedirect(
+            reverse("admin:declaration_version_change", args=[pk])
         )
 
     def adopt_view(self, request, pk: int):

@@ -608,6 +608,10 @@ class Silence(models.Model):
         verbose_name=_("started by"),
     )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Left by the conclude_silence task when it gave up (record_silence_failure):
+    # the drafters see it on the version with a retry; the sweep skips it.
+    failure = models.TextField(_("why concluding failed"), blank=True)
+    failed_at = models.DateTimeField(_("concluding failed"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -1175,8 +1175,9 @@ def conclude_silence(silence_id: int) -> Adoption | None:
     )
     silence.status = Silence.Status.ADOPTED
     silence.ended_at = timezone.now()
+    silence.failure, silence.failed_at = "", None
     silence._change_reason = "deadline passed with no objection"
-    silence.save(update_fields=["status", "ended_at"])
+    silence.save(update_fields=["status", "ended_at", "failure", "failed_at"])
     _tell_focal_points(version, SILENCE_ADOPTED_EMAIL)
     return adoption
 
@@ -1189,12 +1190,55 @@ def queue_due_silences() -> list[int]:
 
     due = list(
         Silence.objects.filter(
-            status=Silence.Status.RUNNING, until__lte=timezone.now()
+            status=Silence.Status.RUNNING,
+            until__lte=timezone.now(),
+            # One that gave up waits for a drafter's retry (retry_silence).
+            failed_at__isnull=True,
         ).values_list("pk", flat=True)
     )
     for silence_id in due:
         task.enqueue(silence_id=silence_id)
     return due
+
+
+@transaction.atomic
+def record_silence_failure(*, reason: str, final: bool, silence_id: int) -> None:
+    """Record why concluding a silence failed (the conclude_silence task's
+    failure_recorder). Side effects: sets the silence's failure reason; when
+    the task gave up (final), also failed_at, which the drafters see on the
+    version with a retry and which keeps the sweep from queueing it again."""
+    updates = {"failure": reason}
+    if final:
+        updates["failed_at"] = timezone.now()
+    Silence.objects.filter(pk=silence_id, status=Silence.Status.RUNNING).update(
+        **updates
+    )
+
+
+@transaction.atomic
+def retry_silence(silence: Silence, *, by=None) -> Silence:
+    """Return the silence with its failure cleared, queued to conclude again.
+
+    Side effects: clears failure and failed_at; queues
+    declaration.tasks.conclude_silence after commit. Raises ValidationError
+    (not_running) when the silence is no longer running.
+    """
+    from declaration.tasks import conclude_silence as task
+
+    silence = Silence.objects.select_for_update(of=("self",)).get(pk=silence.pk)
+    if silence.status != Silence.Status.RUNNING:
+        raise ValidationError(
+            _("The silence procedure on this version is over: %(status)s.")
+            % {"status": silence.get_status_display()},
+            code="not_running",
+        )
+    silence.failure, silence.failed_at = "", None
+    if by is not None:
+        silence._history_user = by
+    silence._change_reason = "conclusion retried"
+    silence.save(update_fields=["failure", "failed_at"])
+    task.enqueue(silence_id=silence.pk)
+    return silence
 
 
 def _compose_silence_email(circulation_id: int, kind: str) -> Composed:

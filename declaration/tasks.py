@@ -1,14 +1,21 @@
-"""Background work of declarations: concluding a silence procedure."""
+"""Background work of declarations: concluding a silence procedure, rendering
+the compilation of comments."""
 
 from celery import shared_task
 
 from declaration.services import conclude_silence as conclude_silence_service
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    failure_recorder="declaration.services.record_silence_failure",
+)
 def conclude_silence(self, *, silence_id: int) -> str:
     """Adopt the version of a silence whose deadline passed with no objection;
     return what happened. Queued by every worker's sweep (queue_due_silences),
-    so duplicates are expected: the service adopts once."""
+    so duplicates are expected: the service adopts once. A run that gives up
+    leaves a failed state on the silence (the drafters retry it)."""
     adoption = conclude_silence_service(silence_id)
     return "adopted" if adoption is not None else "nothing to do"

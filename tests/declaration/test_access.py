@@ -86,6 +86,21 @@ def silence_url(world, role):
     return f"/l/{own_token(world, role)}/declaration/silence/{silence.pk}/object/"
 
 
+def failed_silence_url(world, role):
+    """A running silence past its deadline whose conclusion gave up."""
+    from declaration.models import Silence
+    from declaration.services import record_silence_failure
+
+    url = silence_url(world, role)
+    silence = Silence.objects.get(version=versions(world).circulated)
+    record_silence_failure(reason="OperationalError", final=True, silence_id=silence.pk)
+    assert url
+    return f"/admin/declaration/version/{silence.version_id}/silence/retry/"
+
+
+STAFF_POST_ONLY = {**LOGIN, "drafter": 405, "secretariat": 405}
+STAFF_REDIRECT = {**LOGIN, "drafter": 302, "secretariat": 302}
+
 CASES = [
     AccessCase(
         "l/<str:token>/declaration/<int:version_id>/comment/",
@@ -198,6 +213,17 @@ CASES = [
         FOCAL_POINTS_ONLY,
         method="post",
         data={"reason": "Matrix objection"},
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/silence/retry/",
+        failed_silence_url,
+        STAFF_POST_ONLY,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/silence/retry/",
+        failed_silence_url,
+        STAFF_REDIRECT,
+        method="post",
     ),
     AccessCase(
         "admin/declaration/comment/<int:pk>/decide/",

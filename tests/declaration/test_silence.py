@@ -189,3 +189,57 @@ def test_silence_closes_when_the_version_was_adopted_otherwise(silence):
     silence.refresh_from_db()
     assert silence.status == "closed"
     assert queue_due_silences() == []  # no sweep tries again
+
+
+def test_conclude_silence_that_gives_up_leaves_a_failed_state_and_is_retried(
+    world, declaration_world, silence, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from declaration.tasks import conclude_silence as task
+
+    past_deadline(silence)
+    assert task.failure_recorder == "declaration.services.record_silence_failure"
+    # What Celery calls when the task runs out of retries.
+    task.on_retry(
+        OperationalError("database is locked"),
+        "t1",
+        (),
+        {"silence_id": silence.pk},
+        None,
+    )
+    silence.refresh_from_db()
+    assert (silence.failure, silence.failed_at) == (
+        "OperationalError: database is locked",
+        None,
+    )
+    task.on_failure(
+        OperationalError("database is locked"),
+        "t1",
+        (),
+        {"silence_id": silence.pk},
+        None,
+    )
+    silence.refresh_from_db()
+    assert silence.failed_at is not None
+    assert queue_due_silences() == []  # gave up: it waits for a drafter's retry
+
+    change = f"/admin/declaration/version/{declaration_world.circulated.pk}/change/"
+    page = world.clients["drafter"].get(change).content.decode()
+    assert f'id="silence-failed-{silence.pk}"' in page
+    assert "OperationalError: database is locked" in page
+    retry = (
+        f"/admin/declaration/version/{declaration_world.circulated.pk}/silence/retry/"
+    )
+    assert f'formaction="{retry}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.clients["drafter"].post(retry)
+    assert (response.status_code, response["Location"]) == (302, change)
+    silence.refresh_from_db()
+    # The retry ran (eagerly here) and adopted the version.
+    assert (silence.status, silence.failure, silence.failed_at) == (
+        "adopted",
+        "",
+        None,
+    )
+    assert world.clients["drafter"].post(retry).status_code == 404  # over
