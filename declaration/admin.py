@@ -41,6 +41,7 @@ from declaration.models import (
 )
 from declaration.pdf import pdf_filename, render_version_pdf
 from declaration.selectors import (
+    amendment_summary,
     as_paras_from_texts,
     circulation_recipients_preview,
     circulation_status,
@@ -49,6 +50,7 @@ from declaration.selectors import (
     draft_of,
     lag_labels,
     previous_circulated,
+    provisional_labels,
     taken_into_paragraphs,
     translation_checks,
     translation_lags,
@@ -944,6 +946,7 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 form.cleaned_data["old"],
                 form.cleaned_data["new"],
                 form.cleaned_data["lang"],
+                provisional=False,
             )
             counts = summary(diffs)
             lags = lag_labels(
@@ -955,6 +958,9 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
             for entry in diffs:
                 if entry.new is not None:
                     entry.lag = lags.get(entry.new.label, "")
+            if form.cleaned_data["new"].is_draft:
+                # Cited as the drafters do until circulation: new PP / new OP.
+                provisional_labels(diffs)
         return TemplateResponse(
             request,
             "admin/declaration/version_diff.html",
@@ -1087,13 +1093,18 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         paragraphs = version_paragraphs(version)
         label = next(p.label for p in paragraphs if p.pk == comment.paragraph_id)
         draft_paragraphs = version_paragraphs(draft) if draft else []
-        current = counterparts(paragraphs, draft_paragraphs).get(comment.paragraph_id)
+        continued = counterparts(paragraphs, draft_paragraphs)
+        current = continued.get(comment.paragraph_id)
+        comment.summary = amendment_summary(
+            comment, {p.pk: p.label for p in paragraphs}
+        )
         form = DecideCommentForm(
             request.POST or None,
             comment=comment,
             draft=draft,
             draft_paragraphs=draft_paragraphs,
             current=current,
+            current_target=continued.get(comment.target_id),
         )
         if request.method == "POST" and form.is_valid() and form.save(by=request.user):
             comment.refresh_from_db()

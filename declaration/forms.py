@@ -15,6 +15,8 @@ from declaration.models import Comment, Paragraph, Version
 from declaration.services import (
     ParagraphText,
     add_comment,
+    check_comment,
+    check_comment_text,
     check_open_for_comments,
     edit_comment,
     extend_comment_deadline,
@@ -52,14 +54,27 @@ class CommentForm(FocusFirstMixin, forms.Form):
         initial=Comment.Kind.COMMENT,
         widget=forms.RadioSelect,
     )
+    new_kind = forms.ChoiceField(
+        label=_("The new paragraph is"),
+        choices=Paragraph.Kind.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Only for a new paragraph: it goes after the paragraph chosen."),
+    )
+    target = forms.TypedChoiceField(
+        label=_("Move it after"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Only for a move: the paragraph it should follow."),
+    )
     language = forms.ChoiceField(label=_("Language of your text"), choices=Language)
     text = forms.CharField(
-        label=_("Your comment or proposed wording"),
+        label=_("Your comment, proposed wording or new paragraph"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
-        error_messages={
-            "required": _("Write your comment or the wording you propose.")
-        },
+        required=False,
+        help_text=_("For a deletion or a move, your reason (optional)."),
     )
 
     def __init__(
@@ -74,6 +89,7 @@ class CommentForm(FocusFirstMixin, forms.Form):
     ):
         self.version = version
         self.meeting = meeting
+        self.paragraphs = paragraphs
         kwargs.setdefault("initial", {}).setdefault("language", lang)
         super().__init__(*args, **kwargs)
         field = self.fields["paragraph"]
@@ -86,6 +102,11 @@ class CommentForm(FocusFirstMixin, forms.Form):
             "paragraphs of the text shown."
         ) % {"number": version.number}
         field.error_messages["required"] = _("Choose the paragraph you comment on.")
+        target = self.fields["target"]
+        target.choices = [("", _("Choose a paragraph"))] + field.choices[1:]
+        target.error_messages["invalid_choice"] = _(
+            "Move it after one of the paragraphs of version %(number)s."
+        ) % {"number": version.number}
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.form_id = f"comment-form-{version.pk}"
@@ -93,6 +114,8 @@ class CommentForm(FocusFirstMixin, forms.Form):
         self.helper.layout = Layout(
             "paragraph",
             "kind",
+            "new_kind",
+            "target",
             "language",
             "text",
             Submit("send", _("Send to the drafters")),
@@ -104,6 +127,21 @@ class CommentForm(FocusFirstMixin, forms.Form):
             check_open_for_comments(self.version)
         except ValidationError as error:
             self.refuse_whole(error)
+        fields = ("paragraph", "kind", "language")
+        if all(data.get(name) for name in fields) and not self.errors:
+            try:
+                check_comment(
+                    self.version,
+                    self.paragraphs,
+                    paragraph_id=data["paragraph"],
+                    kind=data["kind"],
+                    language=data["language"],
+                    text=data.get("text", ""),
+                    new_kind=data.get("new_kind") or "",
+                    target_id=data.get("target"),
+                )
+            except ValidationError as error:
+                add_service_error(self, error, fields=COMMENT_ERROR_FIELDS)
         return data
 
     def save(self, *, delegation: Delegation, submitted_by: str) -> Comment | None:
@@ -117,6 +155,8 @@ class CommentForm(FocusFirstMixin, forms.Form):
                 kind=self.cleaned_data["kind"],
                 language=self.cleaned_data["language"],
                 text=self.cleaned_data["text"],
+                new_kind=self.cleaned_data.get("new_kind") or "",
+                target_id=self.cleaned_data.get("target"),
                 submitted_by=submitted_by,
             )
         except ValidationError as error:
@@ -143,7 +183,14 @@ class CommentForm(FocusFirstMixin, forms.Form):
 
 
 # Where add_comment's refusals show, by their code.
-COMMENT_ERROR_FIELDS = {"paragraph": "paragraph", "empty": "text"}
+COMMENT_ERROR_FIELDS = {
+    "paragraph": "paragraph",
+    "empty": "text",
+    "new_kind": "new_kind",
+    "insert_order": "new_kind",
+    "target": "target",
+    "move_order": "target",
+}
 
 
 class CommentEditForm(FocusFirstMixin, forms.Form):
@@ -160,6 +207,13 @@ class CommentEditForm(FocusFirstMixin, forms.Form):
             {"kind": comment.kind, "language": comment.language, "text": comment.text},
         )
         super().__init__(*args, **kwargs)
+        plain = (Comment.Kind.COMMENT, Comment.Kind.PROPOSAL)
+        kinds = plain if comment.kind in plain else (comment.kind,)
+        self.fields["kind"] = forms.ChoiceField(
+            label=_("Kind"),
+            choices=[(k, Comment.Kind(k).label) for k in kinds],
+            widget=forms.RadioSelect,
+        )
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.form_id = f"comment-edit-{comment.pk}"
@@ -174,6 +228,11 @@ class CommentEditForm(FocusFirstMixin, forms.Form):
             check_open_for_comments(self.comment.version)
         except ValidationError as error:
             self.add_error(None, error)
+        if data.get("kind"):
+            try:
+                check_comment_text(data["kind"], data.get("text", ""))
+            except ValidationError as error:
+                self.add_error("text", error)
         return data
 
     def save(self, *, delegation: Delegation, submitted_by: str) -> Comment | None:
@@ -189,7 +248,7 @@ class CommentEditForm(FocusFirstMixin, forms.Form):
                 submitted_by=submitted_by,
             )
         except ValidationError as error:
-            add_service_error(self, error, fields={"empty": "text"})
+            add_service_error(self, error, fields={"empty": "text", "kind": "kind"})
             return None
 
 
@@ -487,6 +546,9 @@ class DecideCommentForm(forms.Form):
     paragraph = forms.TypedChoiceField(
         label=_("paragraph of the draft"), coerce=int, required=False
     )
+    target = forms.TypedChoiceField(
+        label=_("move it after"), coerce=int, required=False, empty_value=None
+    )
     languages = forms.ChoiceField(
         label=_("replace the text in"),
         choices=[("en", _("English")), ("ru", _("Russian")), ("both", _("both"))],
@@ -509,28 +571,58 @@ class DecideCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 
+    # The fields each kind of proposal is taken with.
+    KIND_FIELDS = {
+        Comment.Kind.PROPOSAL: ("paragraph", "languages", "text_en", "text_ru"),
+        Comment.Kind.INSERT: ("paragraph", "languages", "text_en", "text_ru"),
+        Comment.Kind.DELETE: ("paragraph",),
+        Comment.Kind.MOVE: ("paragraph", "target"),
+    }
+    PARAGRAPH_LABELS = {
+        Comment.Kind.INSERT: _("insert the new paragraph after"),
+        Comment.Kind.DELETE: _("paragraph of the draft to delete"),
+        Comment.Kind.MOVE: _("paragraph of the draft to move"),
+    }
+
     def __init__(
-        self, *args, comment: Comment, draft, draft_paragraphs, current=None, **kwargs
+        self,
+        *args,
+        comment: Comment,
+        draft,
+        draft_paragraphs,
+        current=None,
+        current_target=None,
+        **kwargs,
     ):
         self.comment = comment
         self.draft = draft
-        self.is_proposal = comment.kind == Comment.Kind.PROPOSAL
+        self.is_proposal = comment.kind in Comment.PROPOSAL_KINDS
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("outcome", Comment.Outcome.TAKEN)
         initial.setdefault("languages", comment.language)
         if current is not None:
             initial.setdefault("paragraph", current.pk)
-            initial.setdefault("text_en", current.text_en)
-            initial.setdefault("text_ru", current.text_ru)
-        if self.is_proposal:
+            if comment.kind != Comment.Kind.INSERT:
+                initial.setdefault("text_en", current.text_en)
+                initial.setdefault("text_ru", current.text_ru)
+        if current_target is not None:
+            initial.setdefault("target", current_target.pk)
+        if comment.kind in (Comment.Kind.PROPOSAL, Comment.Kind.INSERT):
             initial[f"text_{comment.language}"] = comment.text
         super().__init__(*args, **kwargs)
-        self.fields["paragraph"].choices = [
+        choices = [
             (p.pk, f"{p.label}: {Truncator(p.text_en).words(10)}")
             for p in draft_paragraphs
         ]
-        if not self.is_proposal:
-            for name in ("paragraph", "languages", "text_en", "text_ru"):
+        self.fields["paragraph"].choices = choices
+        self.fields["target"].choices = [("", "-")] + choices
+        if comment.kind in self.PARAGRAPH_LABELS:
+            self.fields["paragraph"].label = self.PARAGRAPH_LABELS[comment.kind]
+        if comment.kind == Comment.Kind.INSERT:
+            self.fields["languages"].label = _("the new paragraph's text in")
+        kept = self.KIND_FIELDS.get(comment.kind, ())
+        for name in ("paragraph", "target", "languages", "text_en", "text_ru"):
+            if name not in kept:
                 del self.fields[name]
 
     def save(self, *, by) -> Comment | None:
@@ -548,6 +640,7 @@ class DecideCommentForm(forms.Form):
                     languages=data.get("languages") or self.comment.language,
                     text_en=data.get("text_en", ""),
                     text_ru=data.get("text_ru", ""),
+                    target_id=data.get("target"),
                     in_part=data["outcome"] == Comment.Outcome.TAKEN_IN_PART,
                     reply=data.get("reply", ""),
                     by=by,
@@ -568,6 +661,9 @@ class DecideCommentForm(forms.Form):
                     "empty_en": "text_en",
                     "empty_ru": "text_ru",
                     "outcome": "outcome",
+                    "target": "target",
+                    "move_order": "target",
+                    "insert_order": "paragraph",
                 },
             )
             return None

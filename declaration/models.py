@@ -16,7 +16,7 @@ the comment form).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -376,12 +376,44 @@ class Comment(models.Model):
     class Kind(models.TextChoices):
         COMMENT = "comment", _("comment")
         PROPOSAL = "proposal", _("proposed wording")
+        # Amendments as the UN numbers them: the paragraph is the one the new
+        # paragraph follows, the one to delete, or the one to move (after target).
+        INSERT = "insert", _("new paragraph")
+        DELETE = "delete", _("deletion of the paragraph")
+        MOVE = "move", _("move of the paragraph")
+
+    # The kinds the drafters can take into the draft.
+    PROPOSAL_KINDS = (Kind.PROPOSAL, Kind.INSERT, Kind.DELETE, Kind.MOVE)
+    # The kinds whose text is a reason, which may be left out.
+    TEXT_OPTIONAL_KINDS = (Kind.DELETE, Kind.MOVE)
 
     paragraph = models.ForeignKey(
         Paragraph,
         on_delete=models.PROTECT,
         related_name="comments",
         verbose_name=_("paragraph"),
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        editable=False,
+        help_text=_(
+            "Counted per version and delegation: KZ-1, KZ-2 ... (the reference "
+            "in the compilation)."
+        ),
+    )
+    new_kind = models.CharField(
+        _("kind of the new paragraph"),
+        max_length=20,
+        choices=Paragraph.Kind.choices,
+        blank=True,
+    )
+    target = models.ForeignKey(
+        Paragraph,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="move_targets",
+        verbose_name=_("move after paragraph"),
     )
     version = models.ForeignKey(
         Version,
@@ -411,7 +443,7 @@ class Comment(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), blank=True)
     submitted_by = models.CharField(_("submitted by"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     edited_at = models.DateTimeField(_("last edited"), null=True, blank=True)
@@ -464,7 +496,31 @@ class Comment(models.Model):
         ordering = ["version", "paragraph__position", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(text=""), name="comment_text_not_empty"
+                condition=~Q(text="") | Q(kind__in=["delete", "move"]),
+                name="comment_text_not_empty",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "delegation", "number"],
+                name="comment_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="comment_number_positive"
+            ),
+            # A new paragraph says which kind it is; nothing else does.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="insert", new_kind__in=["preambular", "operative"])
+                    | (~Q(kind="insert") & Q(new_kind=""))
+                ),
+                name="comment_insert_has_kind",
+            ),
+            # A move names where to (another paragraph); nothing else does.
+            models.CheckConstraint(
+                condition=(
+                    (Q(kind="move", target__isnull=False) & ~Q(target=F("paragraph")))
+                    | (~Q(kind="move") & Q(target__isnull=True))
+                ),
+                name="comment_move_has_target",
             ),
             # Taken (in part) always names the version it went into, and only then.
             models.CheckConstraint(
@@ -501,7 +557,28 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         # The version is the paragraph's; kept on the row for fast per-version reads.
         self.version_id = self.paragraph.version_id
+        if self.number is None:
+            # The next number of the delegation on this version (add_comment
+            # holds a lock on the delegation; the unique constraint backs it).
+            last = (
+                Comment.objects.filter(
+                    version_id=self.version_id, delegation_id=self.delegation_id
+                )
+                .order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+            )
+            self.number = (last or 0) + 1
         super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        """Return how the drafters cite it: KZ-1, EU-2 (per version)."""
+        return f"{delegation_code(self.delegation)}-{self.number}"
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.kind in self.PROPOSAL_KINDS
 
     @property
     def is_decided(self) -> bool:
@@ -724,6 +801,25 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration} v{self.version.number} ({self.adopted_on})"
+
+
+def delegation_code(delegation) -> str:
+    """Return the delegation's short code: its country code (KZ), else the
+    initials of its English name (European Union: EU)."""
+    if delegation.country_code:
+        return delegation.country_code.upper()
+    initials = "".join(w[0] for w in delegation.name_en.split() if w[:1].isupper())
+    return initials[:4] or str(delegation.pk)
+
+
+def new_paragraph_label(kind: str) -> str:
+    """Return how a paragraph added to a draft is cited until the version is
+    circulated and renumbered: new PP, new OP (in the active UI language)."""
+    from django.utils.translation import gettext
+
+    if kind == Paragraph.Kind.PREAMBULAR:
+        return gettext("new PP")
+    return gettext("new OP")
 
 
 def paragraph_label(kind: str, ordinal: int) -> str:

@@ -47,17 +47,47 @@ def as_paras_from_texts(texts, lang: str) -> list[Para]:
     return as_paras(numbered, lang)
 
 
-def version_diff(old: Version, new: Version, lang: str) -> list[ParagraphDiff]:
-    """Return the paragraph-aware diff from old to new in one language. 1 query."""
+def version_diff(
+    old: Version, new: Version, lang: str, *, provisional: bool = True
+) -> list[ParagraphDiff]:
+    """Return the paragraph-aware diff from old to new in one language. 1 query.
+
+    While new is a draft, its added paragraphs are cited as "new PP" / "new OP"
+    and the others keep the numbers they had (provisional_labels); once it is
+    circulated it is numbered straight through."""
     by_version = defaultdict(list)
     for paragraph in Paragraph.objects.filter(version__in=[old, new]).order_by(
         "position"
     ):
         by_version[paragraph.version_id].append(paragraph)
-    return diff_paragraphs(
+    entries = diff_paragraphs(
         as_paras(number_paragraphs(by_version[old.pk]), lang),
         as_paras(number_paragraphs(by_version[new.pk]), lang),
     )
+    if provisional and new.is_draft:
+        provisional_labels(entries)
+    return entries
+
+
+def provisional_labels(entries: list[ParagraphDiff]) -> list[ParagraphDiff]:
+    """Relabel a diff's new side as a draft is cited before circulation: an
+    added paragraph is "new PP" / "new OP" (in the active language) and is not
+    counted, so the paragraphs after it keep their numbers. No query."""
+    from dataclasses import replace
+
+    from declaration.models import new_paragraph_label
+
+    counters = {Paragraph.Kind.PREAMBULAR: 0, Paragraph.Kind.OPERATIVE: 0}
+    for entry in entries:
+        if entry.new is None:
+            continue
+        if entry.status == "added":
+            label = new_paragraph_label(entry.new.kind)
+        else:
+            counters[entry.new.kind] = counters.get(entry.new.kind, 0) + 1
+            label = model_paragraph_label(entry.new.kind, counters[entry.new.kind])
+        entry.new = replace(entry.new, label=label)
+    return entries
 
 
 def both_languages(paragraphs: list[Paragraph]) -> list[Para]:
@@ -186,15 +216,44 @@ class ParagraphComments:
         return columns
 
 
+def amendment_summary(comment: Comment, labels: dict[int, str]) -> str:
+    """Return what a comment asks for, citing paragraphs by label (paragraph
+    id -> PP1/OP2): "new OP after OP4", "delete OP4", "move OP4 after OP6",
+    "new wording of OP4", or the label (in the active language). No query."""
+    from django.utils.translation import gettext
+
+    from declaration.models import new_paragraph_label
+
+    label = labels.get(comment.paragraph_id, "")
+    if comment.kind == Comment.Kind.INSERT:
+        return gettext("%(new)s after %(label)s") % {
+            "new": new_paragraph_label(comment.new_kind),
+            "label": label,
+        }
+    if comment.kind == Comment.Kind.DELETE:
+        return gettext("delete %(label)s") % {"label": label}
+    if comment.kind == Comment.Kind.MOVE:
+        return gettext("move %(label)s after %(target)s") % {
+            "label": label,
+            "target": labels.get(comment.target_id, ""),
+        }
+    if comment.kind == Comment.Kind.PROPOSAL:
+        return gettext("new wording of %(label)s") % {"label": label}
+    return label
+
+
 def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
     """Return every paragraph of the version with its comments (not those
-    withdrawn by their delegation). Two queries."""
+    withdrawn by their delegation), each with its summary (amendment_summary).
+    Two queries."""
     groups = {p.pk: ParagraphComments(p) for p in version_paragraphs(version)}
+    labels = {pk: group.paragraph.label for pk, group in groups.items()}
     for comment in (
         Comment.objects.filter(version=version, withdrawn_at__isnull=True)
         .select_related("delegation", "taken_into", "superseded_by__delegation")
         .order_by("created_at", "id")
     ):
+        comment.summary = amendment_summary(comment, labels)
         groups[comment.paragraph_id].comments.append(comment)
     return list(groups.values())
 
@@ -361,12 +420,14 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
                 if item.previous
             }
         )
+        label_texts = {pk: p.label for pk, p in labels.items()}
         for comment in (
             Comment.objects.filter(version_id__in=list(lists), delegation=delegation)
-            .select_related("taken_into")
+            .select_related("taken_into", "delegation")
             .order_by("created_at", "id")
         ):
             comment.paragraph_label = labels[comment.paragraph_id].label
+            comment.summary = amendment_summary(comment, label_texts)
             lists[comment.version_id].append(comment)
         by_version = {item.version.pk: item for item in items}
         for silence in (

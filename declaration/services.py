@@ -511,6 +511,147 @@ def check_open_for_comments(version: Version) -> None:
         )
 
 
+def amendment_order(
+    paragraphs: list[Paragraph],
+    *,
+    kind: str,
+    paragraph: Paragraph,
+    new_kind: str = "",
+    target: Paragraph | None = None,
+) -> list:
+    """Return the paragraphs' kinds in the order an amendment would leave them
+    (an insert after paragraph, a deletion of it, a move of it after target),
+    each as a ParagraphText with empty texts. No query."""
+    order = [ParagraphText(p.kind, "", "") for p in paragraphs]
+    ids = [p.pk for p in paragraphs]
+    at = ids.index(paragraph.pk)
+    if kind == Comment.Kind.INSERT:
+        order.insert(at + 1, ParagraphText(new_kind, "", ""))
+    elif kind == Comment.Kind.DELETE:
+        order.pop(at)
+    elif kind == Comment.Kind.MOVE:
+        moved = order.pop(at)
+        ids.pop(at)
+        order.insert(ids.index(target.pk) + 1, moved)
+    return order
+
+
+def check_amendment(
+    paragraphs: list[Paragraph],
+    *,
+    kind: str,
+    paragraph: Paragraph,
+    new_kind: str = "",
+    target: Paragraph | None = None,
+) -> None:
+    """Raise ValidationError unless the amendment fits the text (paragraphs,
+    numbered, in order): a new paragraph says its kind (code new_kind); a move
+    names another paragraph to follow, not the one it follows already
+    (target); preambular paragraphs stay before operative ones (insert_order,
+    move_order)."""
+    labels = {p.pk: p.label for p in paragraphs}
+    if kind == Comment.Kind.INSERT and new_kind not in Paragraph.Kind.values:
+        raise ValidationError(
+            _("Choose whether the new paragraph is preambular or operative."),
+            code="new_kind",
+        )
+    if kind == Comment.Kind.MOVE:
+        if target is None or target.pk == paragraph.pk or target.pk not in labels:
+            raise ValidationError(
+                _(
+                    "Choose the paragraph after which %(label)s should go: "
+                    "another paragraph of the text."
+                )
+                % {"label": labels[paragraph.pk]},
+                code="target",
+            )
+        ids = list(labels)
+        if ids.index(target.pk) + 1 == ids.index(paragraph.pk):
+            raise ValidationError(
+                _("%(label)s already follows %(target)s: choose another place.")
+                % {"label": labels[paragraph.pk], "target": labels[target.pk]},
+                code="target",
+            )
+    try:
+        check_paragraph_order(
+            amendment_order(
+                paragraphs,
+                kind=kind,
+                paragraph=paragraph,
+                new_kind=new_kind,
+                target=target,
+            )
+        )
+    except ValidationError:
+        if kind == Comment.Kind.INSERT:
+            raise ValidationError(
+                _(
+                    "A new %(kind)s paragraph cannot go after %(label)s: "
+                    "preambular paragraphs come before operative ones."
+                )
+                % {
+                    "kind": Paragraph.Kind(new_kind).label,
+                    "label": labels[paragraph.pk],
+                },
+                code="insert_order",
+            ) from None
+        raise ValidationError(
+            _(
+                "%(label)s cannot go after %(target)s: preambular paragraphs "
+                "come before operative ones."
+            )
+            % {"label": labels[paragraph.pk], "target": labels[target.pk]},
+            code="move_order",
+        ) from None
+
+
+def check_comment_text(kind: str, text: str) -> str:
+    """Return the text stripped; ValidationError (code empty) when it is empty
+    and the kind needs one (all but a deletion or a move)."""
+    text = (text or "").strip()
+    if text or kind in Comment.TEXT_OPTIONAL_KINDS:
+        return text
+    if kind == Comment.Kind.INSERT:
+        message = _("Write the text of the new paragraph.")
+    else:
+        message = _("Write your comment or the wording you propose.")
+    raise ValidationError(message, code="empty")
+
+
+def check_comment(
+    version: Version,
+    paragraphs: list[Paragraph],
+    *,
+    paragraph_id: int,
+    kind: str,
+    language: str,
+    text: str,
+    new_kind: str = "",
+    target_id: int | None = None,
+) -> tuple[Paragraph, str, Paragraph | None, str]:
+    """Return (paragraph, new_kind, target, text) of a comment that fits the
+    version's text (paragraphs, numbered), or raise ValidationError: the
+    paragraph is not the version's (code paragraph), the kind or language is
+    unknown, the amendment does not fit (check_amendment), the text is empty
+    (check_comment_text). No query: the focal points' form calls it too."""
+    by_pk = {p.pk: p for p in paragraphs}
+    paragraph = by_pk.get(paragraph_id)
+    if paragraph is None:
+        raise ValidationError(
+            _("This paragraph is not part of version %(number)s.")
+            % {"number": version.number},
+            code="paragraph",
+        )
+    if kind not in Comment.Kind.values or language not in ("en", "ru"):
+        raise ValidationError(_("Choose a kind of comment and a language."))
+    new_kind = (new_kind or "") if kind == Comment.Kind.INSERT else ""
+    target = by_pk.get(target_id) if kind == Comment.Kind.MOVE else None
+    check_amendment(
+        paragraphs, kind=kind, paragraph=paragraph, new_kind=new_kind, target=target
+    )
+    return paragraph, new_kind, target, check_comment_text(kind, text)
+
+
 @transaction.atomic
 def add_comment(
     version: Version,
@@ -521,38 +662,47 @@ def add_comment(
     language: str,
     text: str,
     submitted_by: str = "",
+    new_kind: str = "",
+    target_id: int | None = None,
 ) -> Comment:
     """Return a delegation's new comment on a paragraph of a circulated version.
 
-    Side effects: inserts one Comment (recorded in the history). Raises
-    ValidationError, naming the rule, when the version is not open for comments,
-    the deadline has passed, the paragraph is not part of the version, or the
-    text is empty.
+    Besides a comment and proposed wording, a proposal may insert a new
+    paragraph after this one (new_kind: preambular or operative), delete it,
+    or move it after another paragraph (target_id); for a deletion or a move
+    the text (a reason) may be left out. The comment takes the delegation's
+    next number on the version (KZ-1, KZ-2 ...; the delegation's row is locked
+    while it is counted). Side effects: inserts one Comment (recorded in the
+    history). Raises ValidationError, naming the rule, when the version is not
+    open for comments, the deadline has passed, the paragraph is not part of
+    the version, the text is empty, or the amendment does not fit the text
+    (check_amendment).
     """
     version = Version.objects.select_related("declaration__meeting").get(pk=version.pk)
     meeting = version.declaration.meeting
     if delegation.meeting_id != meeting.pk:
         raise ValidationError(_("This delegation is not at this meeting."))
     check_open_for_comments(version)
-    paragraph = Paragraph.objects.filter(pk=paragraph_id, version=version).first()
-    if paragraph is None:
-        raise ValidationError(
-            _("This paragraph is not part of version %(number)s.")
-            % {"number": version.number},
-            code="paragraph",
-        )
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(
-            _("Write your comment or the wording you propose."), code="empty"
-        )
-    if kind not in Comment.Kind.values or language not in ("en", "ru"):
-        raise ValidationError(_("Choose a kind of comment and a language."))
+    paragraphs = number_paragraphs(list(version.paragraphs.order_by("position")))
+    paragraph, new_kind, target, text = check_comment(
+        version,
+        paragraphs,
+        paragraph_id=paragraph_id,
+        kind=kind,
+        language=language,
+        text=text,
+        new_kind=new_kind,
+        target_id=target_id,
+    )
+    # Numbers are counted per delegation: one writer at a time.
+    Delegation.objects.select_for_update().filter(pk=delegation.pk).first()
     return Comment.objects.create(
         paragraph=paragraph,
         version=version,
         delegation=delegation,
         kind=kind,
+        new_kind=new_kind,
+        target=target,
         language=language,
         text=text,
         submitted_by=submitted_by,
@@ -608,13 +758,18 @@ def edit_comment(
     delegation's or a withdrawn comment.
     """
     comment = _open_own_comment(comment, delegation)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(
-            _("Write your comment or the wording you propose."), code="empty"
-        )
     if kind not in Comment.Kind.values or language not in ("en", "ru"):
         raise ValidationError(_("Choose a kind of comment and a language."))
+    plain = (Comment.Kind.COMMENT, Comment.Kind.PROPOSAL)
+    if kind != comment.kind and not (kind in plain and comment.kind in plain):
+        raise ValidationError(
+            _(
+                "A new paragraph, a deletion or a move keeps its kind: withdraw "
+                "it and send a new one instead."
+            ),
+            code="kind",
+        )
+    text = check_comment_text(kind, text)
     comment.kind, comment.language, comment.text = kind, language, text
     if submitted_by:
         comment.submitted_by = submitted_by
@@ -841,12 +996,27 @@ def _claim_draft(draft: Version) -> Version:
     return current
 
 
+# Which undecided proposals on the same paragraph one taken supersedes: other
+# wording and a deletion for wording; everything for a deletion; other moves
+# and a deletion for a move. A new paragraph (after it) supersedes nothing.
+SUPERSEDES = {
+    Comment.Kind.PROPOSAL: (Comment.Kind.PROPOSAL, Comment.Kind.DELETE),
+    Comment.Kind.DELETE: (
+        Comment.Kind.PROPOSAL,
+        Comment.Kind.DELETE,
+        Comment.Kind.MOVE,
+    ),
+    Comment.Kind.MOVE: (Comment.Kind.MOVE, Comment.Kind.DELETE),
+    Comment.Kind.INSERT: (),
+}
+
+
 def _supersede_others(taken: Comment, *, now, by=None) -> int:
-    """Mark the other undecided proposals on the same paragraph superseded by
-    the one taken. Returns how many."""
+    """Mark the other undecided proposals on the same paragraph that the one
+    taken rules out (SUPERSEDES) superseded by it. Returns how many."""
     others = Comment.objects.filter(
         paragraph_id=taken.paragraph_id,
-        kind=Comment.Kind.PROPOSAL,
+        kind__in=SUPERSEDES[taken.kind],
         withdrawn_at__isnull=True,
         outcome=Comment.Outcome.PENDING,
     ).exclude(pk=taken.pk)
@@ -862,52 +1032,26 @@ def _supersede_others(taken: Comment, *, now, by=None) -> int:
     return count
 
 
-@retry_version_write
-@transaction.atomic
-def take_proposal(
-    comment: Comment,
-    *,
-    paragraph_id: int,
-    languages: str,
-    text_en: str = "",
-    text_ru: str = "",
-    in_part: bool = False,
-    reply: str = "",
-    by=None,
-) -> Comment:
-    """Return the proposal taken into the draft being prepared.
+def _place(ordered: list[Paragraph], *, by=None, reason: str = "") -> None:
+    """Give the draft's paragraphs positions 1, 2 ... in this order (a new one,
+    not saved yet, included). The ones that move are first lifted out of the
+    way in one UPDATE, so the unique position is never held twice; each then
+    saves its new place (in its history)."""
+    moving = [p.pk for i, p in enumerate(ordered, start=1) if p.pk and p.position != i]
+    if moving:
+        Paragraph.objects.filter(pk__in=moving).update(position=F("position") + 10000)
+    for i, paragraph in enumerate(ordered, start=1):
+        if paragraph.pk is None or paragraph.pk in moving:
+            paragraph.position = i
+            if by is not None:
+                paragraph._history_user = by
+            paragraph._change_reason = reason
+            paragraph.save()
 
-    The draft paragraph's text is replaced in English, Russian or both
-    (languages) by the wording given (the proposal's, or the drafters' edit of
-    it). Side effects: the draft's paragraph changes (in its history) and the
-    draft's edit counter rises, so an editor open on the older text gets a
-    conflict; the comment becomes taken (or taken in part) into the draft,
-    linked to the paragraph, with the drafters' optional reply; the other
-    undecided proposals on the same paragraph become superseded by it.
-    Raises ValidationError (withdrawn, taken, not_proposal, no_draft,
-    paragraph, languages, empty) and VersionFrozen.
-    """
-    comment = _open_for_decision(comment)
-    if comment.kind != Comment.Kind.PROPOSAL:
-        raise ValidationError(
-            _("Only proposed wording can be taken into the draft."),
-            code="not_proposal",
-        )
-    declaration = comment.version.declaration
-    _refuse_if_adopted(declaration)
-    draft = declaration.versions.filter(status=Version.Status.DRAFT).first()
-    if draft is None:
-        raise ValidationError(
-            _("There is no draft being prepared: start a new draft first."),
-            code="no_draft",
-        )
-    paragraph = Paragraph.objects.filter(pk=paragraph_id, version=draft).first()
-    if paragraph is None:
-        raise ValidationError(
-            _("This paragraph is not part of draft version %(number)s.")
-            % {"number": draft.number},
-            code="paragraph",
-        )
+
+def _wording(languages: str, text_en: str, text_ru: str) -> dict[str, str]:
+    """Return the wording to take, per chosen language; ValidationError
+    (languages, empty_en, empty_ru) when a language or its text is missing."""
     if languages not in TAKE_LANGUAGES:
         raise ValidationError(
             _("Choose the language of the text to replace."), code="languages"
@@ -921,20 +1065,116 @@ def take_proposal(
     for code in chosen:
         if not wording[code]:
             raise ValidationError(missing[code], code=f"empty_{code}")
+    return {code: wording[code] for code in chosen}
+
+
+@retry_version_write
+@transaction.atomic
+def take_proposal(
+    comment: Comment,
+    *,
+    paragraph_id: int,
+    languages: str = "",
+    text_en: str = "",
+    text_ru: str = "",
+    target_id: int | None = None,
+    in_part: bool = False,
+    reply: str = "",
+    by=None,
+) -> Comment:
+    """Return the proposal taken into the draft being prepared.
+
+    Proposed wording: the draft paragraph's text (paragraph_id) is replaced
+    in English, Russian or both (languages) by the wording given (the
+    proposal's, or the drafters' edit of it). A new paragraph: it is inserted
+    after the draft's paragraph_id, of the kind proposed, with the wording
+    given. A deletion: the draft's paragraph_id is deleted. A move: the draft's
+    paragraph_id goes after its target_id. The draft's paragraphs are
+    renumbered; preambular ones stay first (check_amendment). Side effects:
+    the draft's paragraphs change (in their history) and the draft's edit
+    counter rises, so an editor open on the older text gets a conflict; the
+    comment becomes taken (or taken in part) into the draft, linked to the
+    paragraph (none for a deletion), with the drafters' optional reply; the
+    undecided proposals on the same paragraph it rules out become superseded
+    by it (SUPERSEDES). Raises ValidationError (withdrawn, taken,
+    not_proposal, no_draft, paragraph, languages, empty_en, empty_ru, target,
+    insert_order, move_order) and VersionFrozen.
+    """
+    comment = _open_for_decision(comment)
+    if comment.kind not in Comment.PROPOSAL_KINDS:
+        raise ValidationError(
+            _("Only proposed wording can be taken into the draft."),
+            code="not_proposal",
+        )
+    declaration = comment.version.declaration
+    _refuse_if_adopted(declaration)
+    draft = declaration.versions.filter(status=Version.Status.DRAFT).first()
+    if draft is None:
+        raise ValidationError(
+            _("There is no draft being prepared: start a new draft first."),
+            code="no_draft",
+        )
+    paragraphs = number_paragraphs(list(draft.paragraphs.order_by("position")))
+    by_pk = {p.pk: p for p in paragraphs}
+    paragraph = by_pk.get(paragraph_id)
+    if paragraph is None:
+        raise ValidationError(
+            _("This paragraph is not part of draft version %(number)s.")
+            % {"number": draft.number},
+            code="paragraph",
+        )
+    kind = comment.kind
+    target = by_pk.get(target_id) if kind == Comment.Kind.MOVE else None
+    wording = {}
+    if kind in (Comment.Kind.PROPOSAL, Comment.Kind.INSERT):
+        wording = _wording(languages, text_en, text_ru)
+    if kind != Comment.Kind.PROPOSAL:
+        check_amendment(
+            paragraphs,
+            kind=kind,
+            paragraph=paragraph,
+            new_kind=comment.new_kind,
+            target=target,
+        )
     draft = _claim_draft(draft)
     _by(draft, by).save(update_fields=["lock_version"])  # the history record
-    for code in chosen:
-        setattr(paragraph, f"text_{code}", wording[code])
-    if by is not None:
-        paragraph._history_user = by
-    paragraph._change_reason = f"proposal {comment.pk} taken"
-    paragraph.save()
+    reason = f"proposal {comment.pk} taken"
+    taken_paragraph = paragraph
+    if kind == Comment.Kind.PROPOSAL:
+        for code, text in wording.items():
+            setattr(paragraph, f"text_{code}", text)
+        if by is not None:
+            paragraph._history_user = by
+        paragraph._change_reason = reason
+        paragraph.save()
+    else:
+        order = list(paragraphs)
+        at = order.index(paragraph)
+        if kind == Comment.Kind.INSERT:
+            taken_paragraph = Paragraph(
+                version=draft,
+                kind=comment.new_kind,
+                text_en=wording.get("en", ""),
+                text_ru=wording.get("ru", ""),
+            )
+            order.insert(at + 1, taken_paragraph)
+        elif kind == Comment.Kind.DELETE:
+            order.pop(at)
+            if by is not None:
+                paragraph._history_user = by
+            paragraph._change_reason = reason
+            paragraph.delete()
+            taken_paragraph = None
+        else:
+            order.pop(at)
+            order.insert(order.index(target) + 1, paragraph)
+        _place(order, by=by, reason=reason)
     now = timezone.now()
     comment.outcome = (
         Comment.Outcome.TAKEN_IN_PART if in_part else Comment.Outcome.TAKEN
     )
     comment.taken_into = draft
-    comment.taken_paragraph = paragraph
+    comment.taken_paragraph = taken_paragraph
     comment.superseded_by = None
     comment.reply = (reply or "").strip()
     comment.decided_at = now

@@ -43,7 +43,7 @@ def link_version(link: AccessLink, version_id: int, meeting) -> Version:
     return version
 
 
-DRAFT_FIELDS = ("paragraph", "kind", "language", "text")
+DRAFT_FIELDS = ("paragraph", "kind", "new_kind", "target", "language", "text")
 
 
 def draft_key(link: AccessLink, what: str) -> str:

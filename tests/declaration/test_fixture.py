@@ -72,3 +72,20 @@ def test_fixture_v2_changed_in_english_only_is_confirmed(ashgabat):
     # Circulating v2 asks for nothing more: the confirmation is recorded.
     circulate_version(v2, deadline=timezone.now() + datetime.timedelta(days=3))
     assert TranslationCheck.objects.get(version=v2).pk == check.pk
+
+
+def test_fixture_kazakhstan_proposes_a_new_op_after_op4(ashgabat):
+    v1 = Declaration.objects.get(meeting=ashgabat).versions.get(number=1)
+    groups = {g.paragraph.label: g for g in comments_by_paragraph(v1)}
+    insert = next(c for c in groups["OP4"].comments if c.kind == "insert")
+    assert (insert.reference, insert.new_kind, insert.outcome, insert.summary) == (
+        "KZ-3",
+        "operative",
+        "pending",
+        "new OP after OP4",
+    )
+    numbers = sorted(
+        (c.delegation.country_code, c.number)
+        for c in Comment.objects.filter(version=v1)
+    )
+    assert numbers == [("KZ", 1), ("KZ", 2), ("KZ", 3), ("UZ", 1), ("UZ", 2), ("UZ", 3)]
