@@ -4,6 +4,7 @@ and adoption. Every change goes through declaration.services."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -32,6 +33,7 @@ from declaration.forms import (
 from declaration.models import (
     Adoption,
     Comment,
+    Compilation,
     Declaration,
     Paragraph,
     Silence,
@@ -46,6 +48,7 @@ from declaration.selectors import (
     circulation_recipients_preview,
     circulation_status,
     comments_by_paragraph,
+    compilation_state,
     counterparts,
     draft_of,
     lag_labels,
@@ -65,9 +68,11 @@ from declaration.services import (
     circulate_version,
     is_adopted,
     record_adoption,
+    request_compilation,
     resend_circulation_emails,
     retry_silence,
     save_draft,
+    share_compilation,
     snapshot,
     start_draft,
 )
@@ -212,6 +217,29 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         (_("Changes to the text"), {"fields": ("text_history",)}),
     )
     actions = ["circulate", "resend_circulation"]
+
+    change_form_template = "admin/declaration/version/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The version's page, with its compilation of comments below the
+        fieldsets (state, files, and the buttons for this user)."""
+        version = (
+            Version.objects.filter(pk=parse_id(object_id))
+            .select_related("declaration__meeting")
+            .first()
+        )
+        if version is not None and not version.is_draft:
+            extra_context = {
+                **(extra_context or {}),
+                "compilation": compilation_state(
+                    version,
+                    Compilation.objects.filter(version=version)
+                    .select_related("shared_by")
+                    .first(),
+                    can_share=request.user.has_perm("declaration.change_version"),
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         from django.db.models import Count, Q
@@ -583,6 +611,21 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 name="declaration_version_silence_retry",
             ),
             path(
+                "<int:pk>/compilation/render/",
+                view(self.compilation_render_view),
+                name="declaration_version_compilation_render",
+            ),
+            path(
+                "<int:pk>/compilation/share/",
+                view(self.compilation_share_view),
+                name="declaration_version_compilation_share",
+            ),
+            path(
+                "<int:pk>/compilation/<str:name>/",
+                view(self.compilation_file_view),
+                name="declaration_version_compilation_file",
+            ),
+            path(
                 "<int:pk>/adopt/",
                 view(self.adopt_view),
                 name="declaration_version_adopt",
@@ -884,6 +927,69 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         return HttpResponseRedirect(
             reverse("admin:declaration_version_change", args=[pk])
         )
+
+    def compilation_render_view(self, request, pk: int):
+        """Queue the compilation of comments to render (again) (POST)."""
+        version = self.get_version(request, pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            request_compilation(version, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, exc.messages[0], messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _(
+                    "The compilation of comments on version %(number)s is queued: "
+                    "a worker renders it (English and Russian PDF, XLSX)."
+                )
+                % {"number": version.number},
+            )
+        return HttpResponseRedirect(
+            f"{reverse('admin:declaration_version_change', args=[pk])}#compilation"
+        )
+
+    def compilation_share_view(self, request, pk: int):
+        """Share the rendered compilation with the focal points (POST, drafters)."""
+        version = self.get_version(request, pk, "change")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        compilation = get_object_or_404(Compilation, version=version)
+        try:
+            share_compilation(compilation, by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, exc.messages[0], messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _(
+                    "The compilation of comments on version %(number)s is shared: "
+                    "the focal points see it on their page."
+                )
+                % {"number": version.number},
+            )
+        return HttpResponseRedirect(
+            f"{reverse('admin:declaration_version_change', args=[pk])}#compilation"
+        )
+
+    def compilation_file_view(self, request, pk: int, name: str):
+        """One file of the compilation (EN PDF, RU PDF, XLSX), for staff."""
+        from declaration.compilation import CONTENT_TYPES, download_name, file_path
+
+        if name not in Compilation.FILES:
+            raise Http404
+        version = self.get_version(request, pk)
+        compilation = get_object_or_404(Compilation, version=version)
+        path = file_path(compilation, name)
+        if path is None:
+            raise Http404
+        response = FileResponse(path.open("rb"), content_type=CONTENT_TYPES[name])
+        disposition = "attachment" if name == "xlsx" else "inline"
+        response["Content-Disposition"] = (
+            f'{disposition}; filename="{download_name(version, name)}"'
+        )
+        return response
 
     def adopt_view(self, request, pk: int):
         version = self.get_version(request, pk)

@@ -847,3 +847,109 @@ def number_paragraphs(paragraphs):
             paragraph.ordinal if paragraph.kind == Paragraph.Kind.OPERATIVE else None
         )
     return paragraphs
+
+
+class Compilation(models.Model):
+    """The compilation of comments on one version, for the drafters' meeting:
+    by paragraph, its text, each delegation's comment or proposal and what
+    became of it. Rendered by a worker as a tagged PDF in English and in
+    Russian and as XLSX; shared with the focal points by a drafter.
+
+    `fingerprint` and `comment_count` say which comments the files were made
+    from: when the comments change after, the version's page says the files
+    are out of date (they are not re-rendered by themselves, so what was
+    handed out at a meeting stays as it was until a drafter renders again).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RENDERING = "rendering", _("rendering")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    # The files of a compilation, in the order they are rendered.
+    FILES = ("pdf_en", "pdf_ru", "xlsx")
+
+    version = models.OneToOneField(
+        Version,
+        on_delete=models.PROTECT,
+        related_name="compilation",
+        verbose_name=_("version"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("files rendered"), default=0, help_text=_("Of three: EN PDF, RU PDF, XLSX.")
+    )
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # What the files on disk were made from (empty until the first render).
+    fingerprint = models.CharField(
+        _("fingerprint of the comments"), max_length=64, blank=True, editable=False
+    )
+    comment_count = models.PositiveIntegerField(
+        _("comments compiled"), null=True, blank=True
+    )
+    made_at = models.DateTimeField(_("files made"), null=True, blank=True)
+    pdf_en = models.CharField(_("PDF (English)"), max_length=300, blank=True)
+    pdf_ru = models.CharField(_("PDF (Russian)"), max_length=300, blank=True)
+    xlsx = models.CharField(_("XLSX"), max_length=300, blank=True)
+    shared_at = models.DateTimeField(
+        _("shared with the focal points"), null=True, blank=True
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("compilation of comments")
+        verbose_name_plural = _("compilations of comments")
+        ordering = ["version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "rendering", "ready", "failed"]),
+                name="compilation_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=3), name="compilation_progress_of_three"
+            ),
+            # Ready means every file is there; only files made can be shared.
+            models.CheckConstraint(
+                condition=~Q(status="ready")
+                | (~Q(pdf_en="") & ~Q(pdf_ru="") & ~Q(xlsx="")),
+                name="compilation_ready_has_files",
+            ),
+            models.CheckConstraint(
+                condition=Q(shared_at__isnull=True) | Q(made_at__isnull=False),
+                name="compilation_shared_once_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_status_display()}"
+
+    @property
+    def has_files(self) -> bool:
+        return self.made_at is not None
+
+    @property
+    def is_shared(self) -> bool:
+        return self.shared_at is not None

@@ -17,6 +17,7 @@ from declaration.diff import (
 from declaration.models import (
     Circulation,
     Comment,
+    Compilation,
     Declaration,
     Objection,
     Paragraph,
@@ -497,3 +498,161 @@ def with_paragraph_ordinal(comments: QuerySet) -> QuerySet:
         .values("n")
     )
     return comments.annotate(paragraph_ordinal=Subquery(same_kind_before))
+
+
+# The compilation of comments -------------------------------------------------
+
+
+def compilation_fingerprint(version: Version) -> tuple[str, int]:
+    """Return (fingerprint, count) of the comments a compilation of the version
+    shows (not the withdrawn ones): it changes with any comment sent, edited,
+    withdrawn or decided on. One query."""
+    import hashlib
+    import json
+
+    rows = list(
+        Comment.objects.filter(version=version, withdrawn_at__isnull=True)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "number",
+            "kind",
+            "new_kind",
+            "target_id",
+            "language",
+            "text",
+            "outcome",
+            "taken_into_id",
+            "superseded_by_id",
+            "reply",
+        )
+    )
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode())
+    return digest.hexdigest(), len(rows)
+
+
+def comment_status(comment: Comment) -> str:
+    """Return what became of a comment, as the compilation says it (in the
+    active language): undecided, taken into version 2, taken in part into
+    version 2, not taken, superseded by KZ-2."""
+    from django.utils.translation import gettext
+
+    outcome = comment.outcome
+    if outcome == Comment.Outcome.TAKEN:
+        return gettext("taken into version %(number)s") % {
+            "number": comment.taken_into.number
+        }
+    if outcome == Comment.Outcome.TAKEN_IN_PART:
+        return gettext("taken in part into version %(number)s") % {
+            "number": comment.taken_into.number
+        }
+    if outcome == Comment.Outcome.NOT_TAKEN:
+        return gettext("not taken")
+    if outcome == Comment.Outcome.SUPERSEDED:
+        return gettext("superseded by %(reference)s") % {
+            "reference": comment.superseded_by.reference
+        }
+    return gettext("undecided")
+
+
+@dataclass
+class CompilationRow:
+    """One comment of the compilation, as the files print it."""
+
+    reference: str
+    delegation: str
+    kind: str
+    summary: str
+    language: str
+    text: str
+    status: str
+    outcome: str
+    reply: str
+
+
+@dataclass
+class CompilationGroup:
+    """One paragraph of the compilation: its label, text and comments."""
+
+    label: str
+    number: int | None
+    kind: str
+    text: str
+    rows: list[CompilationRow]
+
+
+def compilation_groups(version: Version, lang: str) -> list[CompilationGroup]:
+    """Return the version's paragraphs, each with its text in lang and every
+    delegation's comment on it (not the withdrawn ones) with its status, in the
+    order they came in; labels and statuses in lang. Two queries."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        groups = comments_by_paragraph(version)
+        return [
+            CompilationGroup(
+                label=group.paragraph.label,
+                number=group.paragraph.number,
+                kind=group.paragraph.kind,
+                text=group.paragraph.text(lang),
+                rows=[
+                    CompilationRow(
+                        reference=comment.reference,
+                        delegation=comment.delegation.name(lang),
+                        kind=str(comment.get_kind_display()),
+                        summary=comment.summary,
+                        language=comment.language,
+                        text=comment.text,
+                        status=comment_status(comment),
+                        outcome=comment.outcome,
+                        reply=comment.reply,
+                    )
+                    for comment in group.comments
+                ],
+            )
+            for group in groups
+        ]
+
+
+def compilation_state(version: Version, compilation, *, can_share: bool) -> dict:
+    """Return what the version's admin page shows of its compilation: state
+    and progress, the reason of a failure, the files made and whether they
+    are out of date (the comments changed since: their fingerprint differs),
+    who shared it and when, and the URLs of the buttons. One query (the
+    fingerprint) when files were made."""
+    from django.urls import reverse
+
+    def url(name: str, *args) -> str:
+        return reverse(
+            f"admin:declaration_version_compilation_{name}", args=[version.pk, *args]
+        )
+
+    state = {
+        "compilation": compilation,
+        "render_url": url("render"),
+        "share_url": url("share"),
+        "can_share": can_share,
+        "meeting": version.declaration.meeting,
+        "files": [],
+        "stale": False,
+        "current_count": None,
+    }
+    if compilation is None:
+        return state
+    if compilation.has_files:
+        from django.utils.translation import gettext
+
+        fingerprint, count = compilation_fingerprint(version)
+        state["stale"] = fingerprint != compilation.fingerprint
+        state["current_count"] = count
+        labels = {
+            "pdf_en": gettext("PDF (English)"),
+            "pdf_ru": gettext("PDF (Russian)"),
+            "xlsx": gettext("XLSX (both languages)"),
+        }
+        state["files"] = [
+            (labels[name], url("file", name))
+            for name in Compilation.FILES
+            if getattr(compilation, name)
+        ]
+    return state

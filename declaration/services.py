@@ -19,6 +19,7 @@ from declaration.models import (
     Adoption,
     Circulation,
     Comment,
+    Compilation,
     Declaration,
     Objection,
     Paragraph,
@@ -1521,3 +1522,148 @@ def compose_silence_adopted_email(circulation_id: int) -> Composed:
     """Return the email telling a focal point the version was adopted by
     silence procedure."""
     return _compose_silence_email(circulation_id, SILENCE_ADOPTED_EMAIL)
+
+
+# The compilation of comments -----------------------------------------------
+
+
+def _refuse_draft_compilation(version: Version) -> None:
+    if version.is_draft:
+        raise ValidationError(
+            _(
+                "Version %(number)s is a draft: comments are made on circulated "
+                "versions only."
+            )
+            % {"number": version.number},
+            code="draft",
+        )
+
+
+@transaction.atomic
+def request_compilation(version: Version, *, by=None) -> Compilation:
+    """Return the version's compilation of comments, queued for a worker to
+    render (again): the first time, after a failure, or when the comments
+    changed since the files were made.
+
+    Side effects: creates or updates the Compilation row (queued, progress
+    0, the error cleared; files already made stay until the new ones replace
+    them); queues declaration.tasks.render_compilation after commit. Raises
+    ValidationError (draft) for a draft.
+    """
+    from declaration.tasks import render_compilation as task
+
+    version = Version.objects.get(pk=version.pk)
+    _refuse_draft_compilation(version)
+    compilation, _created = Compilation.objects.select_for_update().get_or_create(
+        version=version
+    )
+    compilation.status = Compilation.Status.QUEUED
+    compilation.progress = 0
+    compilation.error = ""
+    compilation.queued_at = timezone.now()
+    compilation.requested_by = by
+    if by is not None:
+        compilation._history_user = by
+    compilation.save()
+    task.enqueue(compilation_id=compilation.pk)
+    return compilation
+
+
+def render_compilation(compilation_id: int) -> str:
+    """Render a compilation's three files (EN PDF, RU PDF, XLSX); return what
+    happened: gone, up to date, rendered.
+
+    Idempotent: a duplicate task finds the files made from the comments as
+    they are and stops. Side effects, each committed at once so the version's
+    page shows the progress: the row becomes rendering (attempts + 1); each
+    file is written under MEDIA_ROOT (atomically) and counted; then the row
+    becomes ready with the fingerprint and count of the comments compiled.
+    """
+    from declaration import compilation as files
+    from declaration.selectors import compilation_fingerprint, compilation_groups
+
+    with transaction.atomic():
+        compilation = (
+            Compilation.objects.select_for_update(of=("self",))
+            .select_related("version__declaration__meeting")
+            .filter(pk=compilation_id)
+            .first()
+        )
+        if compilation is None:
+            return "gone"
+        version = compilation.version
+        fingerprint, count = compilation_fingerprint(version)
+        if (
+            compilation.status == Compilation.Status.READY
+            and compilation.fingerprint == fingerprint
+        ):
+            return "up to date"
+        Compilation.objects.filter(pk=compilation.pk).update(
+            status=Compilation.Status.RENDERING,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            progress=0,
+        )
+    by_lang = {lang: compilation_groups(version, lang) for lang in ("en", "ru")}
+    made = {
+        "pdf_en": lambda: files.render_pdf(version, by_lang["en"], "en"),
+        "pdf_ru": lambda: files.render_pdf(version, by_lang["ru"], "ru"),
+        "xlsx": lambda: files.render_xlsx(version, by_lang),
+    }
+    for done, name in enumerate(Compilation.FILES, start=1):
+        relative = files.relative_path(version, name)
+        files.write_atomically(relative, made[name]())
+        Compilation.objects.filter(pk=compilation.pk).update(
+            progress=done, **{name: relative}
+        )
+    now = timezone.now()
+    Compilation.objects.filter(pk=compilation.pk).update(
+        status=Compilation.Status.READY,
+        error="",
+        finished_at=now,
+        made_at=now,
+        fingerprint=fingerprint,
+        comment_count=count,
+    )
+    return "rendered"
+
+
+@transaction.atomic
+def record_compilation_failure(
+    *, reason: str, final: bool, compilation_id: int
+) -> None:
+    """Record why rendering a compilation failed (the render_compilation
+    task's failure_recorder). Side effects: the reason on the row; when the
+    task gave up (final), the row becomes failed, which the version's page
+    shows with a retry button."""
+    updates = {"error": reason}
+    if final:
+        updates.update(status=Compilation.Status.FAILED, finished_at=timezone.now())
+    Compilation.objects.filter(pk=compilation_id).update(**updates)
+
+
+@transaction.atomic
+def share_compilation(compilation: Compilation, *, by=None) -> Compilation:
+    """Return the compilation shared with the focal points: from now on each
+    focal point's page links to it in its language and shows the other
+    delegations' proposals on the version.
+
+    Only once its files are made (code not_made). Sharing again keeps the
+    first record of who shared it and when. Side effects: sets shared_at and
+    shared_by (in the history).
+    """
+    compilation = Compilation.objects.select_for_update().get(pk=compilation.pk)
+    if not compilation.has_files:
+        raise ValidationError(
+            _("The compilation has not been rendered yet: render it first."),
+            code="not_made",
+        )
+    if compilation.is_shared:
+        return compilation
+    compilation.shared_at = timezone.now()
+    compilation.shared_by = by
+    if by is not None:
+        compilation._history_user = by
+    compilation._change_reason = "shared with the focal points"
+    compilation.save(update_fields=["shared_at", "shared_by"])
+    return compilation

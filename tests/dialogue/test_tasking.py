@@ -56,6 +56,7 @@ def forbidden_calls(path: Path) -> list[str]:
 def test_every_task_module_is_found():
     assert sorted(project_tasks()) == [
         "declaration.tasks.conclude_silence",
+        "declaration.tasks.render_compilation",
         "delegations.tasks.run_import",
         "dialogue.outbox.tasks.send_email",
         "dialogue.packs.tasks.render_pack",
