@@ -26,14 +26,21 @@ def pdf_url(token: str, version: Version, lang: str) -> str:
     return f"/l/{token}/declaration/{version.pk}/{lang}.pdf"
 
 
+def compilation_url(token: str, version: Version, lang: str) -> str:
+    return f"/l/{token}/declaration/{version.pk}/compilation/{lang}.pdf"
+
+
 def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
     """Return the declaration section of a link page, or None.
 
     A focal point sees the latest circulated text (and the other language on
     request), what changed since the version circulated before, a comment form
-    until the deadline, and only their own delegation's comments; opening the
-    page records that the version was seen. A delegate sees adopted texts only.
-    Five queries at most, however many paragraphs or comments.
+    until the deadline, and only their own delegation's comments until the
+    drafters share the compilation of comments (then a link to it in the
+    page's language and the other delegations' proposals); opening the page
+    records that the version was seen. A delegate sees adopted texts only.
+    Five queries at most (six once a compilation is shared), however many
+    paragraphs or comments.
     """
     items = declarations_for_link(link)
     if not items:
@@ -90,6 +97,9 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
                 else "",
                 "objection_url": objection_url(link.token, silence, lang)
                 if is_focal and breakable
+                else "",
+                "compilation_url": compilation_url(link.token, version, lang)
+                if is_focal and item.compilation is not None
                 else "",
                 "pdf_urls": [
                     (code, pdf_url(link.token, version, code)) for code in ("en", "ru")

@@ -348,6 +348,10 @@ class LinkDeclaration:
     # The latest silence procedure on the version (with own_reason, the
     # delegation's objection if it made one), or None.
     silence: object = None
+    # Once the drafters shared the compilation of comments on the version: it,
+    # and the other delegations' proposals (for a focal point).
+    compilation: object = None
+    others_proposals: list[Comment] = field(default_factory=list)
 
     @property
     def adoption(self):
@@ -369,15 +373,17 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
 
     A focal point sees the latest circulated (or adopted) version of each
     declaration, the one circulated before it, and its delegation's own
-    comments, and the latest silence procedure on each version; a delegate
-    sees adopted texts only. Four queries at most.
+    comments, and the latest silence procedure on each version; once the
+    drafters shared the compilation of comments on a version, the other
+    delegations' proposals on it too. A delegate sees adopted texts only.
+    Four queries at most, five once a compilation is shared.
     """
     is_focal = link.kind == AccessLink.Kind.FOCAL_POINT
     delegation = link.delegation if is_focal else link.delegate.delegation
     versions = (
         Version.objects.filter(declaration__meeting_id=delegation.meeting_id)
         .exclude(status=Version.Status.DRAFT)
-        .select_related("declaration", "adoption")
+        .select_related("declaration", "adoption", "compilation")
         .order_by("declaration_id", "-number")
     )
     shown: dict[int, LinkDeclaration] = {}
@@ -443,7 +449,37 @@ def declarations_for_link(link: AccessLink) -> list[LinkDeclaration]:
             .order_by("started_at")
         ):
             by_version[silence.version_id].silence = silence  # the latest wins
+        shared = {
+            item.version.pk: item
+            for item in items
+            if shared_compilation(item.version) is not None
+        }
+        for item in shared.values():
+            item.compilation = shared_compilation(item.version)
+        if shared:
+            for comment in (
+                Comment.objects.filter(
+                    version_id__in=list(shared),
+                    kind__in=Comment.PROPOSAL_KINDS,
+                    withdrawn_at__isnull=True,
+                )
+                .exclude(delegation=delegation)
+                .select_related("delegation", "taken_into", "superseded_by__delegation")
+                .order_by("paragraph__position", "created_at", "id")
+            ):
+                comment.summary = amendment_summary(comment, label_texts)
+                shared[comment.version_id].others_proposals.append(comment)
     return items
+
+
+def shared_compilation(version: Version):
+    """Return the version's compilation if the drafters shared it, else None
+    (no query when the version came with select_related("compilation"))."""
+    try:
+        compilation = version.compilation
+    except Compilation.DoesNotExist:
+        return None
+    return compilation if compilation.is_shared else None
 
 
 def circulation_recipients_preview(meeting) -> list:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from declaration.views import (
     CommentView,
+    CompilationPdfView,
     ObjectionView,
     OwnCommentView,
     VersionPdfView,
@@ -29,6 +30,11 @@ urlpatterns = [
         "l/<str:token>/declaration/silence/<int:silence_id>/object/",
         ObjectionView.as_view(),
         name="object",
+    ),
+    path(
+        "l/<str:token>/declaration/<int:version_id>/compilation/<str:lang>.pdf",
+        CompilationPdfView.as_view(),
+        name="compilation_pdf",
     ),
     path(
         "l/<str:token>/declaration/<int:version_id>/<str:lang>.pdf",

@@ -331,3 +331,28 @@ class ObjectionView(LinkMixin, TemplateView):
             % {"number": silence.version.number},
         )
         return redirect(page_url(self.link, self.lang, f"silence-{silence.pk}"))
+
+
+class CompilationPdfView(LinkMixin, View):
+    """The compilation of comments on a version as PDF, for a focal point,
+    once the drafters shared it (before: 404, like any page not there)."""
+
+    def get(self, request, *args, version_id: int, lang: str, **kwargs):
+        from django.http import FileResponse
+
+        from declaration.compilation import download_name, file_path
+        from declaration.selectors import shared_compilation
+
+        if lang not in ("en", "ru") or self.link.kind != AccessLink.Kind.FOCAL_POINT:
+            raise Http404("No such page.")
+        version = link_version(self.link, version_id, self.meeting)
+        compilation = shared_compilation(version)
+        name = f"pdf_{lang}"
+        path = file_path(compilation, name) if compilation else None
+        if path is None:
+            raise Http404("No such page.")
+        response = FileResponse(path.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="{download_name(version, name)}"'
+        )
+        return response

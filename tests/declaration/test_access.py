@@ -98,6 +98,53 @@ def failed_silence_url(world, role):
     return f"/admin/declaration/version/{silence.version_id}/silence/retry/"
 
 
+def made_compilation(world, *, shared: bool):
+    """The circulated version's compilation with its files made (placeholder
+    bytes: the matrix checks who gets them, test_compilation what they say)."""
+    from django.utils import timezone
+
+    from declaration.compilation import relative_path, write_atomically
+    from declaration.models import Compilation
+
+    version = versions(world).circulated
+    compilation, _created = Compilation.objects.get_or_create(version=version)
+    for name in Compilation.FILES:
+        relative = relative_path(version, name)
+        write_atomically(relative, b"%PDF-1.7 matrix")
+        setattr(compilation, name, relative)
+    compilation.status = "ready"
+    compilation.made_at = timezone.now()
+    compilation.shared_at = timezone.now() if shared else None
+    compilation.save()
+    return version
+
+
+def compilation_pdf_url(shared: bool):
+    def url(world, role):
+        version = made_compilation(world, shared=shared)
+        return (
+            f"/l/{own_token(world, role)}/declaration/{version.pk}/compilation/ru.pdf"
+        )
+
+    return url
+
+
+def compilation_admin_url(suffix: str, made: bool = True):
+    def url(world, role):
+        version = (
+            made_compilation(world, shared=False)
+            if made
+            else versions(world).circulated
+        )
+        return f"/admin/declaration/version/{version.pk}/compilation/{suffix}"
+
+    return url
+
+
+NOBODY = {role: 404 for role in FOCAL_POINTS_ONLY}
+STAFF_MISSING = {**LOGIN, "drafter": 404, "secretariat": 404}
+DRAFTERS_REDIRECT = {**LOGIN, "drafter": 302, "secretariat": 403}
+DRAFTERS_POST_ONLY = {**LOGIN, "drafter": 405, "secretariat": 403}
 STAFF_POST_ONLY = {**LOGIN, "drafter": 405, "secretariat": 405}
 STAFF_REDIRECT = {**LOGIN, "drafter": 302, "secretariat": 302}
 
@@ -225,6 +272,49 @@ CASES = [
         STAFF_REDIRECT,
         method="post",
     ),
+    # Until the drafters share it, nobody's link gets the compilation.
+    AccessCase(
+        "l/<str:token>/declaration/<int:version_id>/compilation/<str:lang>.pdf",
+        compilation_pdf_url(shared=False),
+        NOBODY,
+    ),
+    AccessCase(
+        "l/<str:token>/declaration/<int:version_id>/compilation/<str:lang>.pdf",
+        compilation_pdf_url(shared=True),
+        FOCAL_POINTS_READ,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/compilation/render/",
+        compilation_admin_url("render/"),
+        STAFF_POST_ONLY,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/compilation/render/",
+        compilation_admin_url("render/"),
+        STAFF_REDIRECT,
+        method="post",
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/compilation/share/",
+        compilation_admin_url("share/"),
+        DRAFTERS_POST_ONLY,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/compilation/share/",
+        compilation_admin_url("share/"),
+        DRAFTERS_REDIRECT,
+        method="post",
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/compilation/<str:name>/",
+        compilation_admin_url("pdf_ru/"),
+        STAFF_BOTH,
+    ),
+    AccessCase(
+        "admin/declaration/version/<int:pk>/compilation/<str:name>/",
+        compilation_admin_url("xlsx/", made=False),
+        STAFF_MISSING,
+    ),
     AccessCase(
         "admin/declaration/comment/<int:pk>/decide/",
         lambda w, r: f"/admin/declaration/comment/{versions(w).comment_a.pk}/decide/",
@@ -234,7 +324,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES), ids=matrix_ids(CASES))
-def test_access(world, declaration_world, case, role):
+def test_access(world, declaration_world, case, role, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     if case.method == "post" and case.route.endswith("/comment/"):
         paragraph = declaration_world.circulated.paragraphs.get(position=2)
         case = AccessCase(

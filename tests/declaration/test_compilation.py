@@ -240,3 +240,46 @@ def test_version_page_shows_state_files_and_share_for_drafters(
     assert xlsx["Content-Disposition"] == (
         f'attachment; filename="comments-declaration-{version.declaration_id}-v2.xlsx"'
     )
+
+
+def test_focal_point_sees_other_delegations_only_once_shared(
+    world, declaration_world, client, django_capture_on_commit_callbacks
+):
+    version = declaration_world.circulated
+    proposal = add_comment(
+        version,
+        delegation=world.other_delegation,
+        paragraph_id=version.paragraphs.get(position=3).pk,
+        kind=Comment.Kind.INSERT,
+        new_kind="operative",
+        language="en",
+        text="Decide to meet again in 2018;",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        compilation = request_compilation(version)
+    compilation.refresh_from_db()
+    page = f"/l/{world.token('focal_point')}/?lang=ru"
+    pdf = f"/l/{world.token('focal_point')}/declaration/{version.pk}/compilation/ru.pdf"
+    html = client.get(page).content.decode()
+    assert "Decide to meet again in 2018;" not in html
+    assert declaration_world.comment_other.text not in html
+    assert "compilation/ru.pdf" not in html
+    assert client.get(pdf).status_code == 404
+
+    share_compilation(compilation)
+    html = client.get(page).content.decode()
+    assert f'id="other-proposal-{proposal.pk}"' in html
+    assert "KG-2 · " in html and "новый пункт постановляющей части после п. 2" in html
+    assert "Decide to meet again in 2018;" in html
+    assert f'href="{pdf}"' in html
+    assert "Сводка замечаний на русском языке (PDF)" in html
+    response = client.get(pdf)
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert "Сводка замечаний по версии 2" in pdf_text(
+        b"".join(response.streaming_content)
+    )
+    # A delegate's link never sees it.
+    delegate = (
+        f"/l/{world.token('delegate_a')}/declaration/{version.pk}/compilation/ru.pdf"
+    )
+    assert client.get(delegate).status_code == 404
