@@ -85,6 +85,7 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
     kazakhstan = Delegation.objects.get(pk=1)
     delegate = Delegate.objects.filter(delegation=kazakhstan, funded=True).first()
     admin = get_user_model().objects.create_superuser("root", "r@example.org", None)
+    share_v2_compilation(draft, admin)
     job = ImportJob.objects.create(
         user=admin,
         meeting=ashgabat,
@@ -127,6 +128,32 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
     }
 
 
+def share_v2_compilation(version, drafter) -> None:
+    """Uzbekistan proposes a new OP on version 2; the compilation of comments
+    is rendered and shared, so the focal points' page shows both."""
+    from declaration.services import (
+        add_comment,
+        render_compilation,
+        request_compilation,
+        share_compilation,
+    )
+
+    add_comment(
+        version,
+        delegation=Delegation.objects.get(pk=5),
+        paragraph_id=version.paragraphs.get(position=11).pk,
+        kind="insert",
+        new_kind="operative",
+        language="ru",
+        text="призываем расширять обмен опытом между подразделениями "
+        "финансовой разведки;",
+    )
+    compilation = request_compilation(version, by=drafter)
+    render_compilation(compilation.pk)
+    compilation.refresh_from_db()
+    share_compilation(compilation, by=drafter)
+
+
 def participant_paths(world) -> list[str]:
     delegate, focal = world["delegate_link"].token, world["focal_link"].token
     version = world["version"]
@@ -167,6 +194,10 @@ def admin_paths(world) -> list[str]:
         # v1: the fixture's conflicting proposals side by side
         f"/admin/declaration/version/{version.pk - 1}/comments/",
         "/admin/declaration/comment/5/decide/",
+        # the fixture's new OP (an insert proposal), and v1's compilation
+        # section before it is rendered
+        "/admin/declaration/comment/6/decide/",
+        f"/admin/declaration/version/{version.pk - 1}/change/",
         f"/admin/declaration/version/{version.pk}/silence/",
         f"/admin/declaration/version/{version.pk}/text/",
         f"/admin/declaration/version/diff/?old={version.pk - 1}&new={version.pk}"
