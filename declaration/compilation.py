@@ -21,6 +21,7 @@ from weasyprint import HTML
 from declaration.models import Compilation, Version
 from declaration.pdf import RefuseAllFetcher, letterhead
 from declaration.selectors import CompilationGroup
+from dialogue.timefmt import format_datetime
 
 CONTENT_TYPES = {
     "pdf_en": "application/pdf",
@@ -87,7 +88,7 @@ def render_html(version: Version, groups: list[CompilationGroup], lang: str) -> 
                 "letterhead": letterhead(meeting, lang),
                 "groups": groups,
                 "total": sum(len(g.rows) for g in groups),
-                "made": timezone.localtime(timezone.now(), meeting.tzinfo),
+                "made": format_datetime(timezone.now(), meeting),
                 "lang": lang,
             },
         )

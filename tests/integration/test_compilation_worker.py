@@ -39,8 +39,9 @@ def test_worker_renders_the_compilation_in_both_languages(settings, tmp_path):
         # Queued at once (no transaction around it here): the worker takes it.
         compilation = request_compilation(version)
         ready = wait_for(
-            lambda: Compilation.objects.get(pk=compilation.pk).status
-            in ("ready", "failed"),
+            lambda: (
+                Compilation.objects.get(pk=compilation.pk).status in ("ready", "failed")
+            ),
             timeout=120,
         )
     finally:
