@@ -18,3 +18,28 @@ document.addEventListener("click", function (event) {
   form.scrollIntoView({ block: "start" });
   text.focus();
 });
+
+// The fields of an amendment: "The new paragraph is" only for a new paragraph,
+// "Move it after" only for a move. Without this script both show, each saying
+// when it applies; the services check them either way.
+function showAmendmentFields(form) {
+  var kind = form.querySelector("input[name=kind]:checked");
+  var value = kind ? kind.value : "";
+  var fields = { new_kind: "insert", target: "move" };
+  Object.keys(fields).forEach(function (name) {
+    var input = form.querySelector("[name=" + name + "]");
+    var row = input && input.closest("[id^=div_id_]");
+    if (row) {
+      row.hidden = value !== fields[name] && !row.querySelector(".invalid-feedback");
+    }
+  });
+}
+
+document.querySelectorAll("form[id^=comment-form-]").forEach(function (form) {
+  showAmendmentFields(form);
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "kind") {
+      showAmendmentFields(form);
+    }
+  });
+});

@@ -99,7 +99,11 @@ def test_focal_point_proposes_a_new_op_and_the_diff_shows_it_as_new(
     page.goto(f"{live_server.url}/l/{link.token}/?lang=en")
     page.locator(f"#para-{anchor.pk} .comment-on").click()
     form = page.locator(f"#comment-form-{circulated_v2.pk}")
+    # The amendment's own fields show for their kind only.
+    assert not form.locator("#div_id_new_kind").is_visible()
     form.locator("input[name=kind][value=insert]").check()
+    assert form.locator("#div_id_new_kind").is_visible()
+    assert not form.locator("#div_id_target").is_visible()
     # Sent without saying which kind of paragraph: the field says what is missing.
     form.locator("textarea[name=text]").fill(NEW_OP)
     form.locator("input[type=submit]").click()
