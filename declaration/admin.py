@@ -1111,7 +1111,6 @@ class ParagraphDiffView:
 class CommentAdmin(ReadOnlyHistoryAdmin):
     list_display = (
         "submitted",
-        "reference",
         "delegation",
         "version",
         "paragraph_ref",
@@ -1262,10 +1261,6 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
     def submitted(self, obj):
         # On the meeting's clock, saying so (the admin's own column did not).
         return format_datetime(obj.created_at, obj.version.declaration.meeting)
-
-    @admin.display(description=_("number"), ordering="number")
-    def reference(self, obj):
-        return obj.reference  # KZ-1: the delegation is selected with the row
 
     @admin.display(description=_("paragraph"))
     def paragraph_ref(self, obj):
