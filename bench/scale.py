@@ -103,87 +103,25 @@ def generate(args):
         flush=True,
     )
     start = time.perf_counter()
-    meeting = timed("meeting and delegations", lambda: scale.make_meeting("scale"))
-    rows = timed(
-        f"{args.delegations} delegations",
-        lambda: scale.make_delegations(meeting, args.delegations),
-    )
-    people = timed(
-        f"{args.participants} participants",
-        lambda: scale.make_delegates(meeting, rows, args.participants),
-    )
-    legs, stays = timed(
-        "flights and hotel stays", lambda: scale.make_travel(meeting, people)
-    )
-    tokens = timed(
-        "links (focal points by the service)",
-        lambda: scale.make_links(meeting, rows, people),
-    )
-    slots = timed(
-        f"{args.sessions} sessions and speaking slots",
-        lambda: scale.make_programme(meeting, rows, people, args.sessions),
-    )
-    version = timed(
-        f"declaration: {args.paragraphs} paragraphs, {args.comments} comments",
-        lambda: scale.make_declaration(meeting, rows, args.paragraphs, args.comments),
+    conference = scale.generate_conference(
+        delegations=args.delegations,
+        participants=args.participants,
+        sessions=args.sessions,
+        paragraphs=args.paragraphs,
+        comments=args.comments,
+        step=timed,
     )
     user = scale.make_staff()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     seconds = time.perf_counter() - start
-    largest = rows[0]
     print(
-        f"generated in {seconds:.1f} s (load {load()}): {len(rows)} delegations, "
-        f"{len(people)} participants (largest delegation "
-        f"{sum(1 for p in people if p.delegation_id == largest.pk)}), {legs} legs, "
-        f"{stays} stays, {slots} speaking slots, {args.comments} comments",
+        f"generated in {seconds:.1f} s (load {load()}): "
+        + ", ".join(f"{key} {value}" for key, value in conference.counts.items()),
         flush=True,
     )
-    return meeting, largest, tokens[largest.pk], version, user
-
-
-def pages(meeting, token, version) -> list[tuple[str, str]]:
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
-    from tests.scale import SEARCH_CYRILLIC, SEARCH_LATIN
-
-    delegates = reverse("admin:delegations_delegate_changelist")
-    by_meeting = {"delegation__meeting__id__exact": meeting.pk}
-    return [
-        ("baseline: health check", reverse("healthz")),
-        ("delegates list, one meeting", f"{delegates}?{urlencode(by_meeting)}"),
-        (
-            "delegates list, funded, open legs",
-            f"{delegates}?{urlencode({**by_meeting, 'funded__exact': 1})}&travel=open",
-        ),
-        (
-            f"delegates searched «{SEARCH_LATIN}»",
-            f"{delegates}?{urlencode({**by_meeting, 'q': SEARCH_LATIN})}",
-        ),
-        (
-            f"delegates searched «{SEARCH_CYRILLIC}»",
-            f"{delegates}?{urlencode({**by_meeting, 'q': SEARCH_CYRILLIC})}",
-        ),
-        (
-            "readiness board",
-            f"{reverse('admin:delegations_readiness')}?meeting={meeting.pk}",
-        ),
-        ("budget", f"{reverse('admin:delegations_budget')}?meeting={meeting.pk}"),
-        ("dashboard", f"{reverse('dashboard')}?meeting={meeting.pk}"),
-        (
-            "day view (agenda), first day",
-            f"{reverse('admin:agenda_day')}?"
-            + urlencode({"meeting": meeting.pk, "day": meeting.start_date}),
-        ),
-        (
-            "a version's comments",
-            reverse("admin:declaration_version_comments", args=[version.pk]),
-        ),
-        ("focal-point page, largest delegation", f"/l/{token}/"),
-    ]
+    return conference, user
 
 
 def verified_client(user):
@@ -239,14 +177,23 @@ def main() -> None:
     import django
 
     django.setup()
-    meeting, _largest, token, version, user = generate(args)
+    from django.urls import reverse
+
+    from tests.scale import focal_point_page, staff_pages
+
+    conference, user = generate(args)
     client = verified_client(user)
     print(
         f"\n{'page':<40} {'median':>8} {'fastest':>8} {'queries':>7} "
         f"{'KiB':>6}  load (1/5/15 min)"
     )
     over = []
-    for label, url in pages(meeting, token, version):
+    every = [
+        ("baseline: health check", reverse("healthz")),
+        *staff_pages(conference),
+        focal_point_page(conference),
+    ]
+    for label, url in every:
         if args.only and args.only not in label and "baseline" not in label:
             continue
         seconds, queries, size = measure(client, url, args.repeat)

@@ -64,10 +64,15 @@ class Conference:
     meeting: object
     delegations: list
     largest: object  # the delegation with the most delegates
-    focal_point_token: str  # the largest delegation's focal-point link
+    focal_point_tokens: dict  # delegation id -> its focal-point link's token
     version: object  # the circulated version with the comments
     first_day: datetime.date
     counts: dict = field(default_factory=dict)
+
+    @property
+    def focal_point_token(self) -> str:
+        """The largest delegation's focal-point link."""
+        return self.focal_point_tokens[self.largest.pk]
 
 
 def delegation_sizes(delegations: int, participants: int) -> list[int]:
@@ -445,6 +450,10 @@ def make_staff(username: str = "scale-secretary"):
     return user
 
 
+def untimed(label: str, make):
+    return make()
+
+
 def generate_conference(
     *,
     delegations: int = 200,
@@ -453,29 +462,47 @@ def generate_conference(
     paragraphs: int = 60,
     comments: int = 2_000,
     slug: str = "scale",
+    step=untimed,
 ) -> Conference:
-    """Return a new meeting of the given size (see the module's docstring)."""
+    """Return a new meeting of the given size (see the module's docstring).
+
+    step(label, make) runs each part (the bench passes one that times it).
+    """
     from delegations.models import Delegate
 
-    meeting = make_meeting(slug)
-    rows = make_delegations(meeting, delegations)
-    people = make_delegates(meeting, rows, participants)
+    meeting = step("meeting", lambda: make_meeting(slug))
+    rows = step(
+        f"{delegations} delegations", lambda: make_delegations(meeting, delegations)
+    )
+    people = step(
+        f"{participants} participants",
+        lambda: make_delegates(meeting, rows, participants),
+    )
     # bulk_create_with_history keeps the delegation objects on the delegates.
-    legs, stays = make_travel(meeting, people)
-    tokens = make_links(meeting, rows, people)
-    slots = make_programme(meeting, rows, people, sessions)
-    version = make_declaration(meeting, rows, paragraphs, comments)
+    legs, stays = step("flights and hotel stays", lambda: make_travel(meeting, people))
+    tokens = step(
+        "links (focal points' by the service)",
+        lambda: make_links(meeting, rows, people),
+    )
+    slots = step(
+        f"{sessions} sessions with speaking slots",
+        lambda: make_programme(meeting, rows, people, sessions),
+    )
+    version = step(
+        f"declaration: {paragraphs} paragraphs, {comments} comments",
+        lambda: make_declaration(meeting, rows, paragraphs, comments),
+    )
     largest = rows[0]
     return Conference(
         meeting=meeting,
         delegations=rows,
         largest=largest,
-        focal_point_token=tokens[largest.pk],
+        focal_point_tokens=tokens,
         version=version,
         first_day=meeting.start_date,
         counts={
             "delegations": len(rows),
-            "participants": Delegate.objects.filter(meeting=meeting).count(),
+            "participants": len(people),
             "largest delegation": Delegate.objects.filter(delegation=largest).count(),
             "flight legs": legs,
             "hotel stays": stays,
@@ -484,4 +511,51 @@ def generate_conference(
             "paragraphs": paragraphs,
             "comments": comments,
         },
+    )
+
+
+def staff_pages(conference: Conference) -> list[tuple[str, str]]:
+    """Return (label, URL) of each secretariat page the bench and the test read."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    meeting = conference.meeting
+    delegates = reverse("admin:delegations_delegate_changelist")
+    by_meeting = {"delegation__meeting__id__exact": meeting.pk}
+
+    def delegates_list(**extra) -> str:
+        return f"{delegates}?{urlencode({**by_meeting, **extra})}"
+
+    return [
+        ("delegates list, one meeting", delegates_list()),
+        (
+            "delegates list, funded, open legs",
+            delegates_list(funded__exact=1, travel="open"),
+        ),
+        (f"delegates searched «{SEARCH_LATIN}»", delegates_list(q=SEARCH_LATIN)),
+        (f"delegates searched «{SEARCH_CYRILLIC}»", delegates_list(q=SEARCH_CYRILLIC)),
+        (
+            "readiness board",
+            f"{reverse('admin:delegations_readiness')}?meeting={meeting.pk}",
+        ),
+        ("budget", f"{reverse('admin:delegations_budget')}?meeting={meeting.pk}"),
+        ("dashboard", f"{reverse('dashboard')}?meeting={meeting.pk}"),
+        (
+            "day view (agenda), first day",
+            f"{reverse('admin:agenda_day')}?"
+            + urlencode({"meeting": meeting.pk, "day": conference.first_day}),
+        ),
+        (
+            "a version's comments",
+            reverse("admin:declaration_version_comments", args=[conference.version.pk]),
+        ),
+    ]
+
+
+def focal_point_page(conference: Conference) -> tuple[str, str]:
+    """Return (label, URL) of the largest delegation's focal-point page."""
+    return (
+        "focal-point page, largest delegation",
+        f"/l/{conference.focal_point_token}/",
     )
