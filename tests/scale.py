@@ -359,7 +359,7 @@ def make_programme(meeting, delegations: list, delegates: list, sessions: int):
                 Session.invited_delegations.through(
                     session_id=session.pk, delegation_id=d.pk
                 )
-                for d in delegations[s % 3 :: 3]
+                for d in delegations[s % 3 :: 3][:6]
             ]
     SpeakingSlot.objects.bulk_create(slots, batch_size=5000)
     Session.chairs.through.objects.bulk_create(chairs)
@@ -409,7 +409,9 @@ def make_declaration(meeting, delegations: list, paragraphs: int, comments: int)
     for c in range(comments):
         paragraph = rows[c % len(rows)]
         delegation = commenters[(c // len(rows)) % len(commenters)]
-        proposal = c % 4 == 0
+        # One in five proposes wording: several delegations on most
+        # paragraphs, so the drafters' page shows conflicts side by side.
+        proposal = (c // len(rows)) % 5 == 0
         language = "ru" if c % 2 else "en"
         batch.append(
             Comment(

@@ -22,7 +22,7 @@ STAFF_PAGE_QUERIES = {
     "delegates list, funded, open legs": 10,
     "delegates searched «Karimov»": 10,
     "delegates searched «Каримов»": 10,
-    "readiness board": 9,
+    "readiness board": 10,
     "budget": 8,
     "dashboard": 16,
     "day view (agenda), first day": 13,
