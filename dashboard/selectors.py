@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from declaration.models import Version
 from delegations.models import AccessLink, Delegate, Delegation, FlightLeg
@@ -56,6 +57,16 @@ def admin_list(url_name: str, **filters) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
+# A figure's label follows a count ("3 / 8 invited"): in Russian the status
+# names (feminine singular, for one delegation) are phrased so they read after
+# any number.
+INVITATION_FIGURES = {
+    Delegation.Invitation.INVITED: pgettext_lazy("delegations counted", "invited"),
+    Delegation.Invitation.CONFIRMED: pgettext_lazy("delegations counted", "confirmed"),
+    Delegation.Invitation.DECLINED: pgettext_lazy("delegations counted", "declined"),
+}
+
+
 def meeting_label(meeting: Meeting, lang: str | None = None) -> str:
     return f"{localized(meeting, 'short_title', lang)} ({meeting.start_date:%Y})"
 
@@ -85,10 +96,10 @@ def delegation_sections(meeting: Meeting, user) -> list[Section]:
             quota=Sum("funded_quota"),
         )
         section = Section("delegations", _("Delegations"))
-        for status, label in Delegation.Invitation.choices:
+        for status in Delegation.Invitation.values:
             section.figures.append(
                 Figure(
-                    label,
+                    INVITATION_FIGURES[status],
                     counts[status],
                     admin_list(
                         "delegations_delegation",

@@ -47,7 +47,7 @@ from declaration.selectors import (
     as_paras_from_texts,
     circulation_recipients_preview,
     circulation_status,
-    comments_by_paragraph,
+    comments_page,
     compilation_state,
     counterparts,
     draft_of,
@@ -380,10 +380,11 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
         """Return links to the comments taken into a paragraph."""
         return format_html_join(
             "<br>",
-            '<a href="{}#comment-{}">{}</a>',
+            '<a href="{}?paragraph={}#comment-{}">{}</a>',
             (
                 (
                     version_url("comments", c.version_id),
+                    c.paragraph_id,
                     c.pk,
                     _("%(delegation)s, version %(number)s (%(outcome)s)")
                     % {
@@ -854,7 +855,11 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
 
     def comments_view(self, request, pk: int):
         version = self.get_version(request, pk)
-        groups = comments_by_paragraph(version)
+        shown = comments_page(
+            version,
+            page=parse_id(request.GET.get("page")),
+            paragraph_id=parse_id(request.GET.get("paragraph")),
+        )
         title = _("Comments on version %(number)s") % {"number": version.number}
         return TemplateResponse(
             request,
@@ -863,11 +868,10 @@ class VersionAdmin(ReadOnlyHistoryAdmin):
                 request,
                 version,
                 title,
-                groups=groups,
-                total=sum(len(g.comments) for g in groups),
-                delegations=sorted(
-                    {str(c.delegation) for g in groups for c in g.comments}
-                ),
+                groups=shown.groups,
+                comments_page=shown,
+                total=shown.total,
+                delegations=shown.delegations,
                 status=circulation_status(version),
             ),
         )
@@ -1191,7 +1195,10 @@ class CommentAdmin(ReadOnlyHistoryAdmin):
         version = comment.version
         if version.is_draft:
             raise Http404
-        back = f"{version_url('comments', version.pk)}#comment-{comment.pk}"
+        back = (
+            f"{version_url('comments', version.pk)}"
+            f"?paragraph={comment.paragraph_id}#comment-{comment.pk}"
+        )
         if request.method == "POST" and request.POST.get("start_draft"):
             try:
                 start_draft(version.declaration, by=request.user)

@@ -259,6 +259,103 @@ def comments_by_paragraph(version: Version) -> list[ParagraphComments]:
     return list(groups.values())
 
 
+# The drafters' comments page shows whole paragraphs, as many as make about
+# this many comments: 2,000 comments on one page took seconds to render.
+COMMENTS_PER_PAGE = 100
+
+
+@dataclass
+class CommentsPage:
+    """One page of a version's comments: whole paragraphs, in order."""
+
+    groups: list[ParagraphComments]
+    number: int
+    pages: list[tuple[str, str]]  # (first label, last label) of every page
+    total: int  # comments on the version (not withdrawn), on every page
+    delegations: list[str]  # who commented, on every page, in order
+
+    @property
+    def count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+
+def page_paragraphs(
+    paragraphs: list[Paragraph], counts: dict[int, int], per_page: int
+) -> list[list[Paragraph]]:
+    """Return the paragraphs cut into pages of whole paragraphs, a page ending
+    once it holds per_page comments or more. No query."""
+    pages, page, held = [], [], 0
+    for paragraph in paragraphs:
+        page.append(paragraph)
+        held += counts.get(paragraph.pk, 0)
+        if held >= per_page:
+            pages.append(page)
+            page, held = [], 0
+    if page or not pages:
+        pages.append(page)
+    return pages
+
+
+def comments_page(
+    version: Version,
+    *,
+    page: int | None = None,
+    paragraph_id: int | None = None,
+    per_page: int = COMMENTS_PER_PAGE,
+) -> CommentsPage:
+    """Return the page of the version's comments (not those withdrawn) asked
+    for by number, or the page holding a paragraph; the first page if neither
+    is one. Four queries, however many comments."""
+    from delegations.models import Delegation
+
+    live = Comment.objects.filter(version=version, withdrawn_at__isnull=True)
+    counts = dict(
+        live.order_by()
+        .values("paragraph_id")
+        .annotate(n=Count("pk"))
+        .values_list("paragraph_id", "n")
+    )
+    paragraphs = version_paragraphs(version)
+    labels = {p.pk: p.label for p in paragraphs}  # a move's target may be elsewhere
+    pages = page_paragraphs(paragraphs, counts, per_page)
+    number = page if page and 1 <= page <= len(pages) else 1
+    if paragraph_id is not None:
+        number = next(
+            (
+                i
+                for i, shown in enumerate(pages, 1)
+                if any(p.pk == paragraph_id for p in shown)
+            ),
+            number,
+        )
+    groups = {p.pk: ParagraphComments(p) for p in pages[number - 1]}
+    for comment in (
+        live.filter(paragraph_id__in=list(groups))
+        .select_related("delegation", "taken_into", "superseded_by__delegation")
+        .order_by("created_at", "id")
+    ):
+        comment.summary = amendment_summary(comment, labels)
+        groups[comment.paragraph_id].comments.append(comment)
+    commenters = Delegation.objects.filter(
+        pk__in=live.order_by().values("delegation_id")
+    )
+    return CommentsPage(
+        groups=list(groups.values()),
+        number=number,
+        pages=[(shown[0].label, shown[-1].label) for shown in pages if shown],
+        total=sum(counts.values()),
+        delegations=sorted(str(d) for d in commenters),
+    )
+
+
 def taken_into_paragraphs(version: Version) -> dict[int, list[Comment]]:
     """Return, per paragraph id of the version, the comments taken into it
     (the other end of Comment.taken_paragraph). One query."""

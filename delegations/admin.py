@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -380,6 +381,18 @@ class LinkStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+def leg_count(condition: Q) -> Coalesce:
+    """Return the number of the delegate's legs that meet the condition."""
+    legs = (
+        FlightLeg.objects.filter(condition, delegate=OuterRef("pk"))
+        .order_by()
+        .values("delegate")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(legs), 0)
+
+
 @admin.register(Delegate)
 class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     form = DelegateForm
@@ -442,20 +455,17 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        active = ~Q(flights__status=FlightLeg.Status.CANCELLED)
+        # Counted per delegate shown (a subquery each), not by grouping every
+        # delegate of the list with its legs: at 20,000 delegates the grouped
+        # join took most of a second for a page of 100, and the list's counts
+        # group it again.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                active_legs=Count("flights", filter=active & Q(flights__isnull=False)),
-                open_legs=Count(
-                    "flights",
-                    filter=Q(
-                        flights__status__in=[
-                            FlightLeg.Status.REQUESTED,
-                            FlightLeg.Status.BOOKED,
-                        ]
-                    ),
+                active_legs=leg_count(~Q(status=FlightLeg.Status.CANCELLED)),
+                open_legs=leg_count(
+                    Q(status__in=[FlightLeg.Status.REQUESTED, FlightLeg.Status.BOOKED])
                 ),
             )
         )

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,52 +173,86 @@ class ReadinessRow:
         return not self.missing
 
 
+READINESS_COUNTS = (
+    "delegate_count",
+    "funded_with_ticket",
+    "funded_with_open_leg",
+    "delegates_with_hotel",
+    "delegates_with_sent_link",
+)
+
+
+def readiness_counts(meeting: Meeting) -> dict[int, dict[str, int]]:
+    """Return per delegation id the counts of its delegates the board reads.
+
+    One query, grouped by delegation over the meeting's delegates, each count
+    a semi-join (EXISTS): joining every flight, stay and link of 20,000
+    delegates at once and counting DISTINCT took half a second.
+    """
+    funded = Q(funded=True)
+    legs = FlightLeg.objects.filter(delegate=OuterRef("pk"))
+    rows = (
+        Delegate.objects.filter(meeting=meeting)
+        .order_by()
+        .values("delegation_id")
+        .annotate(
+            delegate_count=Count("pk"),
+            funded_with_ticket=Count(
+                "pk",
+                filter=funded & Exists(legs.filter(status=FlightLeg.Status.TICKETED)),
+            ),
+            funded_with_open_leg=Count(
+                "pk",
+                filter=funded
+                & Exists(
+                    legs.filter(
+                        status__in=[FlightLeg.Status.REQUESTED, FlightLeg.Status.BOOKED]
+                    )
+                ),
+            ),
+            delegates_with_hotel=Count(
+                "pk",
+                filter=Exists(HotelStay.objects.filter(delegate=OuterRef("pk"))),
+            ),
+            delegates_with_sent_link=Count(
+                "pk",
+                filter=Exists(
+                    AccessLink.objects.filter(
+                        delegate=OuterRef("pk"),
+                        revoked_at__isnull=True,
+                        sent_at__isnull=False,
+                    )
+                ),
+            ),
+        )
+    )
+    return {row.pop("delegation_id"): row for row in rows}
+
+
 def readiness(meeting: Meeting) -> list[ReadinessRow]:
-    """Return one row per delegation saying what is missing before the meeting."""
-    funded = Q(delegates__funded=True)
+    """Return one row per delegation saying what is missing before the meeting.
+
+    Two queries, however many delegations, delegates, legs or links.
+    """
+    counts = readiness_counts(meeting)
     delegations = (
         Delegation.objects.filter(meeting=meeting)
         .annotate(
-            delegate_count=Count("delegates", distinct=True),
-            funded_with_ticket=Count(
-                "delegates",
-                filter=funded & Q(delegates__flights__status=FlightLeg.Status.TICKETED),
-                distinct=True,
-            ),
-            funded_with_open_leg=Count(
-                "delegates",
-                filter=funded
-                & Q(
-                    delegates__flights__status__in=[
-                        FlightLeg.Status.REQUESTED,
-                        FlightLeg.Status.BOOKED,
-                    ]
-                ),
-                distinct=True,
-            ),
-            delegates_with_hotel=Count(
-                "delegates",
-                filter=Q(delegates__hotel_stays__isnull=False),
-                distinct=True,
-            ),
-            delegates_with_sent_link=Count(
-                "delegates",
-                filter=Q(
-                    delegates__links__revoked_at__isnull=True,
-                    delegates__links__sent_at__isnull=False,
-                ),
-                distinct=True,
-            ),
-            focal_link_sent=Count(
-                "links",
-                filter=Q(links__revoked_at__isnull=True, links__sent_at__isnull=False),
-                distinct=True,
-            ),
+            focal_link_sent=Exists(
+                AccessLink.objects.filter(
+                    delegation=OuterRef("pk"),
+                    revoked_at__isnull=True,
+                    sent_at__isnull=False,
+                )
+            )
         )
         .order_by("sort_order", "name_en")
     )
+    empty = dict.fromkeys(READINESS_COUNTS, 0)
     rows = []
     for d in delegations:  # d.funded_count: kept by the database (0007)
+        for name, value in counts.get(d.pk, empty).items():
+            setattr(d, name, value)
         confirmed = d.invitation_status == Delegation.Invitation.CONFIRMED
         named = d.funded_count >= d.funded_quota
         tickets = d.funded_with_ticket == d.funded_count and not d.funded_with_open_leg
@@ -228,7 +262,7 @@ def readiness(meeting: Meeting) -> list[ReadinessRow]:
         links = (
             d.delegate_count > 0
             and d.delegates_with_sent_link == d.delegate_count
-            and d.focal_link_sent > 0
+            and d.focal_link_sent
         )
         missing = []
         if not confirmed:

@@ -20,6 +20,25 @@ class AxesConfig(axes.apps.AppConfig):
 class StaticDevicesConfig(otp_static.DefaultConfig):
     verbose_name = _("Recovery codes")
 
+    def ready(self):
+        super().ready()
+        name_models(self, _("set of recovery codes"), _("sets of recovery codes"))
+
 
 class TOTPDevicesConfig(otp_totp.DefaultConfig):
     verbose_name = _("Authenticator apps")
+
+    def ready(self):
+        super().ready()
+        name_models(self, _("authenticator app"), _("authenticator apps"))
+
+
+def name_models(config, singular, plural) -> None:
+    """Give the app's one model names in the interface's language.
+
+    django-otp's device models have plain English verbose names, not marked for
+    translation, so the Russian admin said "TOTP devices" and "Static devices".
+    """
+    for model in config.get_models():
+        model._meta.verbose_name = singular
+        model._meta.verbose_name_plural = plural

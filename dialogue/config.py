@@ -54,7 +54,12 @@ def database_from_env(default_sqlite: Path) -> dict:
     if not config.get("ENGINE"):
         raise SettingError("DATABASE_URL", f"unknown scheme in {redact_url(raw)!r}")
     if config["ENGINE"] == "django.db.backends.postgresql":
-        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+        options = config.setdefault("OPTIONS", {})
+        options["connect_timeout"] = 5
+        # No JIT compilation: the portal's queries are short, and a grouped
+        # count over 20,000 delegates is estimated costly enough to be
+        # compiled, which took 0.8 s of its 0.95 s (bench/scale.py).
+        options.setdefault("options", "-c jit=off")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config = {**config, **sqlite_database(Path(config["NAME"]))}
     return config

@@ -28,6 +28,7 @@ from delegations import selectors as delegation_selectors
 from dialogue.documents import airport_place, meeting_image, place
 from dialogue.i18n import localized
 from dialogue.models import Meeting
+from dialogue.timefmt import meeting_zone_name
 
 if TYPE_CHECKING:  # for annotations only: data comes through the selectors
     from delegations.models import Delegate, Delegation
@@ -463,7 +464,7 @@ def practical_blocks(meeting: Meeting, lang: str) -> list[dict]:
             (
                 _("Times"),
                 _("All times in this pack are local: %(zone)s at the venue.")
-                % {"zone": meeting.time_zone},
+                % {"zone": meeting_zone_name(meeting, lang)},
             ),
             (_("Chair"), facts["chair"]),
             (_("Organisers"), facts["organisers"]),

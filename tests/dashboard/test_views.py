@@ -90,6 +90,16 @@ def test_dashboard_figures_link_to_the_lists_behind_them(client, ashgabat):
         assert listed(client, shown[label][2]) == int(expected[label][0]), label
 
 
+def test_russian_dashboard_labels_read_after_any_count(client, ashgabat):
+    client = staff_client(client, superuser=True)
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    shown = figures(html)
+    assert shown["приглашение направлено"][:2] == ("0", "8")
+    assert shown["участие подтверждено"][:2] == ("8", "8")
+    assert shown["приглашение отклонено"][:2] == ("0", "8")
+    assert "приглашена" not in shown
+
+
 def test_dashboard_names_the_next_deadlines(
     client, ashgabat, django_capture_on_commit_callbacks
 ):

@@ -5,8 +5,14 @@ import datetime
 import pytest
 
 from delegations.models import Delegate
-from delegations.selectors import delegates_with_travel, prefetch_travel
-from tests.factories import DelegateFactory, FlightLegFactory, HotelStayFactory
+from delegations.selectors import delegates_with_travel, prefetch_travel, readiness
+from delegations.services import issue_itinerary_link, revoke_link
+from tests.factories import (
+    DelegateFactory,
+    DelegationFactory,
+    FlightLegFactory,
+    HotelStayFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +86,35 @@ def test_delegates_with_travel_reads_meeting_and_travel_in_four_queries(
             traveller.delegation.meeting.slug
         ] * 2
         assert [numbers(d) for d in delegates] == [["KC1", "KC2"], []]
+
+
+def test_readiness_counts_each_delegate_once_whatever_their_legs_and_links(
+    db, django_assert_num_queries
+):
+    open_legs = DelegationFactory(name_en="Openland", funded_quota=1)
+    funded = DelegateFactory(delegation=open_legs, funded=True)
+    FlightLegFactory(delegate=funded, status="ticketed")
+    FlightLegFactory(delegate=funded, status="ticketed")
+    FlightLegFactory(delegate=funded, status="booked")
+    HotelStayFactory(delegate=funded)
+    revoked = issue_itinerary_link(funded)
+    revoked.sent_at = revoked.created_at
+    revoked.save()
+    revoke_link(revoked)
+    issue_itinerary_link(funded)  # active, not sent
+    focal = issue_itinerary_link(open_legs)
+    focal.sent_at = focal.created_at
+    focal.save()
+    DelegationFactory(meeting=open_legs.meeting, name_en="Emptyland")
+    with django_assert_num_queries(2):
+        rows = {row.delegation.name_en: row for row in readiness(open_legs.meeting)}
+    assert rows["Openland"].missing == [
+        "tickets not all issued",
+        "links not all sent",
+    ]
+    assert (rows["Openland"].funded_count, rows["Openland"].hotel_booked) == (1, True)
+    assert rows["Emptyland"].missing == [
+        "0 of 3 funded delegates named",
+        "hotel not booked for everyone",
+        "links not all sent",
+    ]

@@ -48,6 +48,8 @@ def test_database_url_postgres_is_parsed(monkeypatch, tmp_path):
         5433,
         "dialogue",
     )
+    # Short queries only: no JIT compilation (see dialogue.config).
+    assert config["OPTIONS"] == {"connect_timeout": 5, "options": "-c jit=off"}
 
 
 def test_database_url_unknown_scheme_names_setting(monkeypatch, tmp_path):

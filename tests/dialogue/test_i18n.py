@@ -77,6 +77,28 @@ def test_admin_index_in_russian(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url, lang, name",
+    [
+        ("/admin/otp_totp/", "ru", "Приложения-аутентификаторы"),
+        ("/admin/otp_totp/totpdevice/", "ru", "приложение-аутентификатор"),
+        ("/admin/otp_static/", "ru", "Наборы резервных кодов"),
+        ("/admin/otp_static/staticdevice/", "ru", "набор резервных кодов"),
+        ("/admin/otp_totp/", "en", "Authenticator apps"),
+        ("/admin/otp_static/", "en", "Sets of recovery codes"),
+    ],
+)
+def test_second_factor_devices_are_named_in_the_interface_language(
+    client, url, lang, name
+):
+    user = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+    client.force_login(user)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert name in html
+    assert "TOTP device" not in html and "Static device" not in html
+
+
+@pytest.mark.django_db
 def test_admin_lists_count_without_a_plural_to_agree(client, ashgabat):
     """Django printed «22 делегаты», «7 замечания»: the plural name whatever the
     number. The lists say «Делегаты: 22» / "Delegates: 22"."""

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
             return response.status == 200
     except OSError:
         return False
@@ -79,7 +79,8 @@ def test_demo_links_follow_its_port_and_console_stays_readable(tmp_path):
         ]
         assert links, "the mail merge printed no link"
         assert [link.startswith(f"{base}/l/") for link in links] == [True] * len(links)
-        assert answers(links[0])
+        # (the first page can wait on the worker's first writes: give it time)
+        assert wait_for(lambda: answers(links[0]), timeout=60), console.read_text()
         rendered = manage(
             "render_packs", "--language", "en", "--wait", "--timeout", "240"
         )

@@ -151,6 +151,10 @@ def test_pack_english_honorifics_airports_quotes_and_practical_information(
         assert heading in text
     assert "Ambulance: 03" in text
     assert "Turkmen manat (TMT)" in text
+    assert "All times in this pack are local: Ashgabat time (UTC+5) at the venue." in (
+        text
+    )
+    assert "Asia/" not in text
 
 
 @pytest.mark.django_db
@@ -162,6 +166,8 @@ def test_pack_russian_honorifics_airports_and_guillemets(ashgabat, documents_med
     assert '"' not in text
     assert "Телефоны экстренных служб" in text
     assert "Скорая помощь: 03" in text
+    assert "ашхабадское время (UTC+5)" in text
+    assert "Asia/" not in text
 
 
 @pytest.mark.django_db
