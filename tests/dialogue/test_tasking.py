@@ -11,7 +11,7 @@ from dialogue.celery import app
 from dialogue.tasking import TRANSIENT_ERRORS, DialogueTask
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("dialogue", "delegations", "agenda", "declaration")
+PROJECT_PACKAGES = ("dialogue", "delegations", "agenda", "declaration", "travel")
 # The one module allowed to publish and to hook into the commit.
 QUEUING_HOME = ROOT / "dialogue" / "tasking.py"
 FORBIDDEN_CALLS = {
