@@ -149,6 +149,18 @@ class CostRow:
         ]
 
     @property
+    def by_line(self) -> list[dict]:
+        """Return one entry per cost line: its label and three amounts."""
+        return [
+            {
+                "line": line,
+                "label": line_label(line),
+                "amounts": [self.amounts[(line, stage)] for stage in STAGES],
+            }
+            for line in LINES
+        ]
+
+    @property
     def totals(self) -> list[Decimal]:
         return [self.stage_total(stage) for stage in STAGES]
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from delegations.models import Delegate, HotelStay
@@ -288,17 +289,21 @@ def record_payment(
     return payment
 
 
+def check_payable(delegate: Delegate) -> None:
+    """Raise ValidationError (keyed "delegate") unless the delegate is funded."""
+    if not delegate.funded:
+        raise ValidationError(
+            {"delegate": _("Only a funded delegate is paid an entitlement.")}
+        )
+
+
 @transaction.atomic
 def save_payment(payment: Payment) -> Payment:
     """Return the payment validated and saved (the admin's form and
     record_payment). Side effects: as record_payment."""
-    from django.utils.translation import gettext as _
-
     payment.currency = payment.currency.upper()
-    if not payment.delegate.funded and payment._state.adding:
-        raise ValidationError(
-            {"delegate": _("Only a funded delegate is paid an entitlement.")}
-        )
+    if payment._state.adding:
+        check_payable(payment.delegate)
     payment.full_clean()
     payment.save()
     _reflag(payment.delegate)
