@@ -150,7 +150,7 @@ def admin_paths(world) -> list[str]:
         "/admin/",
         f"/admin/?meeting={meeting.pk}",
         "/admin/delegations/delegation/readiness/",
-        "/admin/delegations/delegation/budget/",
+        "/admin/travel/entitlement/budget/",
         "/admin/agenda/session/day/",
         f"/admin/agenda/session/{world['session'].pk}/speakers/",
         f"/admin/delegations/delegate/{delegate.pk}/change/",

@@ -109,7 +109,7 @@ def test_admin_pages_answer_styled(production_site, page, screenshot):
     assert_styled(page, site)
     screenshot("readiness")
 
-    open_page(page, f"{site.url}/admin/delegations/delegation/budget/")
+    open_page(page, f"{site.url}/admin/travel/entitlement/budget/")
     # Funded travel only (Turkmenistan hosts, its delegates do not fly):
     # delegation, currency, legs, estimated, committed, total (in the
     # currency's own format, dialogue.money).

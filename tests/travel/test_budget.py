@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from tests.factories import DelegateFactory, DelegationFactory, FlightLegFactory
 from travel.models import VisaFee
 from travel.selectors import LINES, STAGES, budget
-from travel.services import record_payment, recompute_entitlements
+from travel.services import recompute_entitlements, record_payment
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/travel/entitlement/budget/"
