@@ -316,6 +316,15 @@ def main():
     assert response.status_code == 200, response.status_code
     count = len(queries.captured_queries)  # the next request resets the log
     seconds, _response = timed(lambda: client.get(url), args.repeat)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, url)
+        pstats.Stats(profiler).sort_stats("cumulative").sort_stats(
+            "tottime"
+        ).print_stats(14)
     print(
         f"budget page (server time, median of {args.repeat}): "
         f"{seconds * 1000:.0f} ms, {count} queries, "

@@ -150,8 +150,9 @@ class CostRow:
 
     @property
     def by_line(self) -> list[dict]:
-        """Return one entry per cost line: its label and three amounts."""
-        return [
+        """Return one entry per cost line that is not all zero: its label and
+        its three amounts."""
+        entries = [
             {
                 "line": line,
                 "label": line_label(line),
@@ -159,6 +160,7 @@ class CostRow:
             }
             for line in LINES
         ]
+        return [entry for entry in entries if any(entry["amounts"])]
 
     @property
     def totals(self) -> list[Decimal]:
@@ -225,9 +227,17 @@ def budget(meeting: Meeting | None) -> Budget:
             cell[2] += amount
 
     flagged = 0
-    for entitlement in Entitlement.objects.filter(
+    for (
+        delegate_id,
+        currency,
+        dsa,
+        terminal,
+        others,
+        confirmed,
+        flagged_at,
+    ) in Entitlement.objects.filter(
         delegate__meeting=meeting, delegate__funded=True
-    ).only(
+    ).values_list(
         "delegate_id",
         "currency",
         "dsa_amount",
@@ -236,19 +246,19 @@ def budget(meeting: Meeting | None) -> Budget:
         "confirmed",
         "flagged_at",
     ):
-        flagged += entitlement.flagged_at is not None
-        seat = seats[entitlement.delegate_id]
+        flagged += flagged_at is not None
+        seat = seats[delegate_id]
         parts = [
-            (CostLine.DSA, entitlement.currency, entitlement.dsa_amount),
-            (CostLine.TERMINAL, entitlement.currency, entitlement.terminal_amount),
+            (CostLine.DSA, currency, dsa),
+            (CostLine.TERMINAL, currency, terminal),
         ] + [
             (CostLine.OTHER, line["currency"], Decimal(line["amount"]))
-            for line in entitlement.other_lines
+            for line in others
         ]
-        for line, currency, amount in parts:
-            cell = seat[(line, currency)]
+        for line, line_currency, amount in parts:
+            cell = seat[(line, line_currency)]
             cell[0] += amount
-            if entitlement.confirmed:
+            if confirmed:
                 cell[1] += amount
 
     for delegate_id, line, currency, total in (
@@ -285,6 +295,8 @@ def budget(meeting: Meeting | None) -> Budget:
         )
         order = (delegation.sort_order, delegation.name_en, delegation_id)
         for (line, currency), (estimated, committed, paid) in cells.items():
+            if not (estimated or committed or paid):
+                continue  # a host delegate's empty entitlement, say
             seat_lines.append(
                 SeatLine(
                     order + (delegate_order, delegate_id, line_order[line]),

@@ -151,6 +151,8 @@ def admin_paths(world) -> list[str]:
         f"/admin/?meeting={meeting.pk}",
         "/admin/delegations/delegation/readiness/",
         "/admin/travel/entitlement/budget/",
+        "/admin/travel/visafee/add/",
+        "/admin/travel/entitlement/",
         "/admin/agenda/session/day/",
         f"/admin/agenda/session/{world['session'].pk}/speakers/",
         f"/admin/delegations/delegate/{delegate.pk}/change/",
