@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -44,6 +45,9 @@ from travel.services import (
 )
 
 BUDGET_PERMISSION = "travel.view_entitlement"
+# Rows (a delegation in one currency) per page of the per-delegation table: the
+# totals cover the whole meeting on every page.
+BUDGET_ROWS_PER_PAGE = 40
 RECEIPT_PERMISSION = "travel.view_receipt"
 SUMMARY_LANGUAGES = ("en", "ru")
 
@@ -225,12 +229,16 @@ class EntitlementAdmin(ReadOnlyHistoryAdmin):
         meeting = self.selected_meeting(request)
         report = budget(meeting)
         summaries = budget_summaries(meeting)
+        rows = Paginator(report.rows, BUDGET_ROWS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Travel budget: the whole cost"),
             "meeting": meeting,
             "meetings": Meeting.objects.all(),
             "report": report,
+            "rows": rows,
             "stages": STAGES,
             "flagged": flagged_entitlements(meeting) if meeting else [],
             "export_links": export_links(meeting),

@@ -296,3 +296,25 @@ def test_budget_page_links_the_exports(client, secretary, meeting):
     html = client.get(URL, {"meeting": meeting.pk}).content.decode()
     assert f"{URL}export.csv?meeting={meeting.pk}" in html
     assert f"{URL}export.xlsx?meeting={meeting.pk}" in html
+
+
+def test_budget_page_pages_the_delegations_and_keeps_the_totals(
+    client, secretary, costs, monkeypatch
+):
+    from travel import admin as travel_admin
+
+    monkeypatch.setattr(travel_admin, "BUDGET_ROWS_PER_PAGE", 3)
+    first = client.get(URL, {"meeting": costs.pk})
+    second = client.get(URL, {"meeting": costs.pk, "page": 2})
+    assert [(r.label, r.currency) for r in first.context["rows"]] == [
+        ("Kazakhstan", "EUR"),
+        ("Kazakhstan", "USD"),
+        ("Uzbekistan", "EUR"),
+    ]
+    assert [(r.label, r.currency) for r in second.context["rows"]] == [
+        ("Uzbekistan", "USD"),
+    ]
+    html = second.content.decode()
+    assert "Page 2 of 2" in html
+    assert f'<a href="?meeting={costs.pk}&amp;page=1">1</a>' in html
+    assert '<td class="num">$2,014.00</td>' in html  # the USD total, every page
