@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -24,7 +24,7 @@ from travel.models import (
     TravelRules,
     VisaFee,
 )
-from travel.receipts import check_receipt, max_bytes
+from travel.receipts import check_receipt, check_size
 from travel.selectors import (
     STAGES,
     budget,
@@ -372,9 +372,7 @@ class VisaFeeForm(forms.ModelForm):
         upload = self.cleaned_data.get("receipt_upload")
         if not upload:
             return None
-        if upload.size > max_bytes():
-            # Refused before reading it all into memory.
-            check_receipt(b"\0" * (max_bytes() + 1))
+        check_size(upload.size)  # before reading it all into memory
         data = upload.read()
         check_receipt(data)
         return data
@@ -422,11 +420,8 @@ class VisaFeeAdmin(ReadOnlyHistoryAdmin):
         return super().changeform_view(request, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        try:
-            save_visa_fee(obj, receipt=form.cleaned_data.get("receipt_upload"))
-        except ValidationError as exc:  # checked by the form already
-            messages.error(request, " ".join(exc.messages))
-            raise
+        # The form ran check_receipt already; the service checks it again.
+        save_visa_fee(obj, receipt=form.cleaned_data.get("receipt_upload"))
 
     def get_urls(self):
         return [

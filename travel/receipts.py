@@ -94,15 +94,20 @@ def _image_opens(data: bytes) -> bool:
     return True
 
 
-def check_receipt(data: bytes) -> str:
-    """Return the receipt's content type, or raise ValidationError saying why not."""
+def check_size(size: int) -> None:
+    """Raise ValidationError when a receipt of this many bytes is too large."""
     limit = max_bytes()
-    if len(data) > limit:
+    if size > limit:
         raise ValidationError(
             _("The receipt is %(size)s KB; at most %(limit)s KB is accepted."),
-            params={"size": (len(data) + 1023) // 1024, "limit": limit // 1024},
+            params={"size": (size + 1023) // 1024, "limit": limit // 1024},
             code="too_large",
         )
+
+
+def check_receipt(data: bytes) -> str:
+    """Return the receipt's content type, or raise ValidationError saying why not."""
+    check_size(len(data))
     kind = sniff(data)
     if kind is None:
         raise ValidationError(
