@@ -42,9 +42,13 @@ def worker(media):
 def log_in(page, live_server):
     user = get_user_model().objects.create_user("sec", password=None, is_staff=True)
     # The database is flushed between browser tests, groups with it: give the
-    # secretariat's rights on this app directly (import_delegates among them).
+    # secretariat's rights on this app directly (import_delegates among them),
+    # and the travel budget's view permission (the budget download).
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="delegations")
+        *Permission.objects.filter(content_type__app_label="delegations"),
+        *Permission.objects.filter(
+            content_type__app_label="travel", codename="view_entitlement"
+        ),
     )
     client = Client()
     client.force_login(user)
