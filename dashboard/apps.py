@@ -20,9 +20,9 @@ class DashboardConfig(AppConfig):
                 "delegations.view_delegate",
             ),
             AdminPage(
-                "admin:delegations_budget",
-                _("Funded travel budget"),
-                "delegations.view_flightleg",
+                "admin:travel_budget",
+                _("Travel budget: the whole cost"),
+                "travel.view_entitlement",
             ),
             AdminPage(
                 "admin:agenda_day", _("Programme of the day"), "agenda.view_session"

@@ -16,11 +16,7 @@ from delegations.admin_forms import (
     HotelStayForm,
     HotelStayFormSet,
 )
-from delegations.admin_import import (
-    DelegationsImportExportMixin,
-    budget_export,
-    budget_export_links,
-)
+from delegations.admin_import import DelegationsImportExportMixin
 from delegations.models import (
     AccessLink,
     Delegate,
@@ -33,7 +29,6 @@ from delegations.models import (
 )
 from delegations.resources import DelegateResource, FlightLegResource
 from delegations.selectors import (
-    budget,
     delegates_with_travel,
     readiness,
     recent_self_service_changes,
@@ -194,20 +189,6 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
                 self.admin_site.admin_view(self.readiness_view),
                 name="delegations_readiness",
             ),
-            path(
-                "budget/",
-                self.admin_site.admin_view(self.budget_view),
-                name="delegations_budget",
-            ),
-            *(
-                path(
-                    f"budget/export.{extension}",
-                    self.admin_site.admin_view(self.budget_export_view),
-                    {"extension": extension},
-                    name=f"delegations_budget_{extension}",
-                )
-                for extension in ("csv", "xlsx")
-            ),
             *super().get_urls(),
         ]
 
@@ -236,27 +217,6 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
             ),
         }
         return TemplateResponse(request, "admin/delegations/readiness.html", context)
-
-    def budget_view(self, request):
-        if not request.user.has_perm("delegations.view_flightleg"):
-            raise PermissionDenied
-        meeting = self.selected_meeting(request)
-        lines, totals = budget(meeting) if meeting else ([], [])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Funded travel budget"),
-            "meeting": meeting,
-            "meetings": Meeting.objects.all(),
-            "lines": lines,
-            "totals": totals,
-            "export_links": budget_export_links(meeting),
-        }
-        return TemplateResponse(request, "admin/delegations/budget.html", context)
-
-    def budget_export_view(self, request, extension):
-        if not request.user.has_perm("delegations.view_flightleg"):
-            raise PermissionDenied
-        return budget_export(self.selected_meeting(request), extension)
 
 
 class FlightLegInline(LabelledTabularInline):

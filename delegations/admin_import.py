@@ -1,4 +1,4 @@
-"""Import and export in the delegations admin, and the budget export for donors.
+"""Import and export in the delegations admin.
 
 Import: upload, then the job page: a worker checks the file (a dry run through
 the services) while the page shows its progress, then the preview and the
@@ -36,7 +36,6 @@ from delegations.imports import (
 )
 from delegations.models import ImportJob
 from delegations.resources import RESOURCES
-from delegations.selectors import budget
 from delegations.spreadsheets import (
     FORMATS,
     IMPORT_MAX_BYTES,
@@ -443,67 +442,3 @@ class ImportJobAdmin(admin.ModelAdmin):
                 continue
             retried += 1
         self.message_user(request, _("Imports queued again: %(n)s.") % {"n": retried})
-
-
-# Budget for donor reporting ---------------------------------------------------
-
-BUDGET_EXPORTS = ("csv", "xlsx")
-
-
-def budget_dataset(meeting: Meeting | None) -> tablib.Dataset:
-    """Return the budget lines and the totals per currency as one table."""
-    lines, totals = budget(meeting) if meeting else ([], [])
-    dataset = tablib.Dataset(
-        headers=[
-            _("Meeting"),
-            _("Delegation"),
-            _("Currency"),
-            _("Legs"),
-            _("Estimated"),
-            _("Committed"),
-            _("Total"),
-        ],
-        title=_("Budget")[:31],
-    )
-    slug = meeting.slug if meeting else ""
-    for line in [*lines, *totals]:
-        dataset.append(
-            [
-                slug,
-                str(line.delegation),
-                line.currency,
-                line.legs,
-                line.estimated,
-                line.committed,
-                line.total,
-            ]
-        )
-    return dataset
-
-
-def budget_export(meeting: Meeting | None, extension: str) -> HttpResponse:
-    """Return the budget as a CSV or XLSX download, formula-safe."""
-    fmt = format_for(extension)
-    dataset = budget_dataset(meeting)
-    if fmt.is_binary():
-        content = fmt.export_data(dataset)
-    else:
-        # Numbers as text in CSV; the BOM lets Excel read the file as UTF-8.
-        content = fmt.export_data(dataset).encode("utf-8-sig")
-    response = HttpResponse(content, content_type=fmt.get_content_type())
-    slug = meeting.slug if meeting else "none"
-    response["Content-Disposition"] = (
-        f'attachment; filename="budget-{slug}.{fmt.get_extension()}"'
-    )
-    return response
-
-
-def budget_export_links(meeting: Meeting | None) -> list[dict]:
-    query = f"?meeting={meeting.pk}" if meeting else ""
-    return [
-        {
-            "url": reverse(f"admin:delegations_budget_{extension}") + query,
-            "label": extension.upper(),
-        }
-        for extension in BUDGET_EXPORTS
-    ]

@@ -1,9 +1,7 @@
 """Reads that follow relations, with a fixed number of queries."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -20,7 +18,6 @@ from delegations.models import (
     SelfServiceChange,
 )
 from delegations.tokens import digest_matches, token_digest
-from dialogue.i18n import normalise_language
 from dialogue.models import Meeting
 from dialogue.timefmt import format_date
 
@@ -379,69 +376,6 @@ def recent_self_service_changes(
             )
         )
     return rows
-
-
-@dataclass
-class BudgetLine:
-    delegation: str
-    currency: str
-    estimated: Decimal
-    committed: Decimal
-    legs: int
-
-    @property
-    def total(self) -> Decimal:
-        return self.estimated + self.committed
-
-
-ESTIMATED = (FlightLeg.Status.REQUESTED, FlightLeg.Status.BOOKED)
-
-
-def budget(meeting: Meeting) -> tuple[list[BudgetLine], list[BudgetLine]]:
-    """Return funded travel cost per delegation and currency, and totals per currency.
-
-    Estimated is requested or booked fares; committed is ticketed fares;
-    cancelled legs count for nothing. One query.
-    """
-    legs = (
-        FlightLeg.objects.filter(delegate__meeting=meeting, delegate__funded=True)
-        .exclude(status=FlightLeg.Status.CANCELLED)
-        .values_list(
-            "delegate__delegation__name_en",
-            "delegate__delegation__name_ru",
-            "delegate__delegation__sort_order",
-            "currency",
-            "status",
-            "fare",
-        )
-    )
-    # Delegations are named in the reader's language (the board, the export).
-    russian = normalise_language(None) == "ru"
-    per_delegation: dict = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
-    for name_en, name_ru, order, currency, status, fare in legs:
-        name = (name_ru or name_en) if russian else name_en
-        line = per_delegation[(order, name, currency)]
-
-        amount = fare or Decimal(0)
-        line[0 if status in ESTIMATED else 1] += amount
-        line[2] += 1
-    lines = [
-        BudgetLine(name, currency, est, com, count)
-        for (_order, name, currency), (est, com, count, _) in sorted(
-            per_delegation.items()
-        )
-    ]
-    totals: dict = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
-    for line in lines:
-        total = totals[line.currency]
-        total[0] += line.estimated
-        total[1] += line.committed
-        total[2] += line.legs
-    total_lines = [
-        BudgetLine(_("Total"), currency, est, com, count)
-        for currency, (est, com, count) in sorted(totals.items())
-    ]
-    return lines, total_lines
 
 
 # Reads for the packs (dialogue/packs reads delegations only through these).

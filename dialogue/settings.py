@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "delegations",
     "agenda",
     "declaration",
+    "travel",
     "dialogue.packs",
     "dashboard",
 ]

@@ -138,7 +138,7 @@ def test_secretariat_sees_every_figure_and_the_pages_in_the_navigation(
     for href in (
         "/admin/#dashboard",
         "/admin/delegations/delegation/readiness/",
-        "/admin/delegations/delegation/budget/",
+        "/admin/travel/entitlement/budget/",
         "/admin/agenda/session/day/",
     ):
         assert f'href="{href}"' in sidebar, href

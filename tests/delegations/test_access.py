@@ -111,21 +111,6 @@ CASES = [
         STAFF_ONLY_SECRETARIAT,
     ),
     AccessCase(
-        "admin/delegations/delegation/budget/",
-        lambda w, r: "/admin/delegations/delegation/budget/",
-        STAFF_ONLY_SECRETARIAT,
-    ),
-    AccessCase(
-        "admin/delegations/delegation/budget/export.csv",
-        lambda w, r: "/admin/delegations/delegation/budget/export.csv",
-        STAFF_ONLY_SECRETARIAT,
-    ),
-    AccessCase(
-        "admin/delegations/delegation/budget/export.xlsx",
-        lambda w, r: "/admin/delegations/delegation/budget/export.xlsx",
-        STAFF_ONLY_SECRETARIAT,
-    ),
-    AccessCase(
         "admin/delegations/delegate/",
         lambda w, r: "/admin/delegations/delegate/",
         STAFF_ONLY_SECRETARIAT,

@@ -413,29 +413,6 @@ def test_readiness_board_shows_missing_and_recent_changes(client, secretary):
     assert "Halal" in response.content.decode()
 
 
-def test_budget_separates_estimated_and_committed_per_currency(client, secretary):
-    delegation = DelegationFactory(name_en="Kazakhstan")
-    funded = DelegateFactory(delegation=delegation, funded=True)
-    FlightLegFactory(delegate=funded, status="ticketed", fare="400.00")
-    FlightLegFactory(delegate=funded, status="requested", fare="100.00")
-    FlightLegFactory(delegate=funded, status="booked", fare="50.00", currency="EUR")
-    FlightLegFactory(delegate=funded, status="cancelled", fare="999.00")
-    FlightLegFactory(delegate__delegation=delegation, fare="777.00")  # not funded
-    response = client.get(
-        "/admin/delegations/delegation/budget/", {"meeting": delegation.meeting_id}
-    )
-    lines = [
-        (line.delegation, line.currency, str(line.estimated), str(line.committed))
-        for line in response.context["lines"]
-    ]
-    assert lines == [
-        ("Kazakhstan", "EUR", "50.00", "0"),
-        ("Kazakhstan", "USD", "100.00", "400.00"),
-    ]
-    totals = [(t.currency, str(t.total)) for t in response.context["totals"]]
-    assert totals == [("EUR", "50.00"), ("USD", "500.00")]
-
-
 def test_delegate_change_page_warns_when_trip_misses_meeting(client, secretary):
     late = FlightLegFactory(
         delegate__funded=True,

@@ -1,5 +1,5 @@
 """The admin's import (upload, the job page with its progress, preview, confirm),
-exports and the budget download, through the test client; the worker's task
+and exports, through the test client; the worker's task
 runs eagerly in this process when the request commits."""
 
 import csv
@@ -7,7 +7,6 @@ import io
 import os
 import stat
 
-import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -15,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from delegations.models import Delegate, FlightLeg, ImportJob
+from delegations.models import Delegate, ImportJob
 from delegations.spreadsheets import ProgressLog, import_tmp_dir
 from tests.delegations.test_resources import (
     DELEGATE_HEADER,
@@ -534,92 +533,3 @@ def test_flight_changelist_filters(client, secretary, kazakhstan):
     assert list(response.context["cl"].result_list) == [leg]
     # On the airport's clock, by the one date rule.
     assert "12 June 2017, 09:10 Astana time (UTC+6)" in response.content.decode()
-
-
-# Budget for donors --------------------------------------------------------------
-
-
-def test_budget_page_links_the_exports(client, secretary, meeting):
-    html = client.get(
-        "/admin/delegations/delegation/budget/", {"meeting": meeting.pk}
-    ).content.decode()
-    assert (
-        f"/admin/delegations/delegation/budget/export.csv?meeting={meeting.pk}" in html
-    )
-    assert (
-        f"/admin/delegations/delegation/budget/export.xlsx?meeting={meeting.pk}" in html
-    )
-
-
-def budget_world(kazakhstan):
-    funded = DelegateFactory(delegation=kazakhstan, funded=True)
-    FlightLegFactory(delegate=funded, status="ticketed", fare="412.00")
-    FlightLegFactory(delegate=funded, status="requested", fare="380.00")
-    FlightLegFactory(delegate=funded, status="ticketed", fare="100.00", currency="EUR")
-    FlightLegFactory(delegate=DelegateFactory(delegation=kazakhstan), fare="999.00")
-    kazakhstan.name_en = "=Kazakhstan"  # a hostile name must not become a formula
-    kazakhstan.save()
-
-
-def test_budget_export_csv(client, secretary, meeting, kazakhstan):
-    budget_world(kazakhstan)
-    response = client.get(
-        "/admin/delegations/delegation/budget/export.csv", {"meeting": meeting.pk}
-    )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
-    assert (
-        response["Content-Disposition"]
-        == f'attachment; filename="budget-{meeting.slug}.csv"'
-    )
-    rows = list(
-        csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""))
-    )
-    assert rows == [
-        [
-            "Meeting",
-            "Delegation",
-            "Currency",
-            "Legs",
-            "Estimated",
-            "Committed",
-            "Total",
-        ],
-        [meeting.slug, "'=Kazakhstan", "EUR", "1", "0", "100.00", "100.00"],
-        [meeting.slug, "'=Kazakhstan", "USD", "2", "380.00", "412.00", "792.00"],
-        [meeting.slug, "Total", "EUR", "1", "0", "100.00", "100.00"],
-        [meeting.slug, "Total", "USD", "2", "380.00", "412.00", "792.00"],
-    ]
-
-
-def test_budget_export_xlsx(client, secretary, meeting, kazakhstan):
-    budget_world(kazakhstan)
-    response = client.get(
-        "/admin/delegations/delegation/budget/export.xlsx", {"meeting": meeting.pk}
-    )
-    assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0] == [
-        "Meeting",
-        "Delegation",
-        "Currency",
-        "Legs",
-        "Estimated",
-        "Committed",
-        "Total",
-    ]
-    assert values[2] == [meeting.slug, "'=Kazakhstan", "USD", 2, 380, 412, 792]
-    assert values[4] == [meeting.slug, "Total", "USD", 2, 380, 412, 792]
-
-
-def test_budget_export_in_russian(client, secretary, meeting, kazakhstan):
-    budget_world(kazakhstan)
-    response = client.get(
-        "/admin/delegations/delegation/budget/export.csv",
-        {"meeting": meeting.pk},
-        HTTP_ACCEPT_LANGUAGE="ru",
-    )
-    header = response.content.decode("utf-8-sig").splitlines()[0]
-    assert header == "Встреча,Делегация,Валюта,Рейсы,Предварительно,Обязательства,Итого"
-    assert FlightLeg.objects.count() == 4

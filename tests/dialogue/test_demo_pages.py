@@ -55,7 +55,7 @@ def test_readiness_board_in_russian_names_delegations_in_russian(admin_client):
 
 
 def test_budget_in_russian_names_delegations_in_russian(admin_client):
-    html = ru(admin_client, "/admin/delegations/delegation/budget/")
+    html = ru(admin_client, "/admin/travel/entitlement/budget/")
     assert "Казахстан" in html
     assert "Kazakhstan" not in html
 
@@ -114,7 +114,7 @@ def test_no_page_of_the_demo_prints_a_zone_key(admin_client, client, demo):
     version = Version.objects.get(declaration__meeting=demo, number=2)
     pages = [
         "/admin/delegations/delegation/readiness/",
-        "/admin/delegations/delegation/budget/",
+        "/admin/travel/entitlement/budget/",
         "/admin/declaration/comment/",
         f"/admin/declaration/version/{version.pk}/change/",
         f"/admin/declaration/version/{version.pk}/comments/",

@@ -28,8 +28,8 @@ def test_parse_id_accepts_ascii_digits_only():
     "url",
     [
         f"/admin/delegations/delegation/readiness/?meeting={SUPERSCRIPT_TWO}",
-        f"/admin/delegations/delegation/budget/?meeting={SUPERSCRIPT_TWO}",
-        f"/admin/delegations/delegation/budget/export.csv?meeting={SUPERSCRIPT_TWO}",
+        f"/admin/travel/entitlement/budget/?meeting={SUPERSCRIPT_TWO}",
+        f"/admin/travel/entitlement/budget/export.csv?meeting={SUPERSCRIPT_TWO}",
         f"/admin/packs/pack/{SUPERSCRIPT_TWO}/download/",
         f"/admin/packs/pack/?meeting__id__exact={SUPERSCRIPT_TWO}",
         f"/admin/declaration/version/diff/?declaration={SUPERSCRIPT_TWO}",

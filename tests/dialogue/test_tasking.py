@@ -11,7 +11,7 @@ from dialogue.celery import app
 from dialogue.tasking import TRANSIENT_ERRORS, DialogueTask
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("dialogue", "delegations", "agenda", "declaration")
+PROJECT_PACKAGES = ("dialogue", "delegations", "agenda", "declaration", "travel")
 # The one module allowed to publish and to hook into the commit.
 QUEUING_HOME = ROOT / "dialogue" / "tasking.py"
 FORBIDDEN_CALLS = {
@@ -64,6 +64,8 @@ def test_every_task_module_is_found():
         "dialogue.packs.tasks.render_visa_letters",
         "dialogue.packs.tasks.sweep_packs",
         "dialogue.packs.tasks.worker_heartbeat",
+        "travel.tasks.recompute_entitlements_task",
+        "travel.tasks.render_budget_summary_task",
     ]
 
 
@@ -86,6 +88,12 @@ def test_tasks_that_touch_records_say_where_a_failure_goes():
     )
     assert recorders["dialogue.packs.tasks.render_pack"] == (
         "dialogue.packs.services.record_pack_failure"
+    )
+    assert recorders["travel.tasks.recompute_entitlements_task"] == (
+        "travel.services.record_recompute_failure"
+    )
+    assert recorders["travel.tasks.render_budget_summary_task"] == (
+        "travel.services.record_summary_failure"
     )
 
 

@@ -42,9 +42,13 @@ def worker(media):
 def log_in(page, live_server):
     user = get_user_model().objects.create_user("sec", password=None, is_staff=True)
     # The database is flushed between browser tests, groups with it: give the
-    # secretariat's rights on this app directly (import_delegates among them).
+    # secretariat's rights on this app directly (import_delegates among them),
+    # and the travel budget's view permission (the budget download).
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="delegations")
+        *Permission.objects.filter(content_type__app_label="delegations"),
+        *Permission.objects.filter(
+            content_type__app_label="travel", codename="view_entitlement"
+        ),
     )
     client = Client()
     client.force_login(user)
@@ -133,22 +137,24 @@ def test_import_refused_then_confirmed_with_progress_and_budget_download(
     assert (job.status, job.rows_done, job.rows_total) == ("done", 1500, 1500)
 
     page.goto(
-        f"{live_server.url}/admin/delegations/delegation/budget/?meeting={meeting.pk}"
+        f"{live_server.url}/admin/travel/entitlement/budget/?meeting={meeting.pk}"
     )
     screenshot("budget")
     with page.expect_download() as download_info:
         page.click("#budget-export a >> text=CSV")
     download = download_info.value
-    assert download.suggested_filename == f"budget-{meeting.slug}.csv"
+    assert download.suggested_filename == f"travel-costs-{meeting.slug}.csv"
     text = download.path().read_bytes().decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(text))) == [
+        "Budget line",
         "Meeting",
         "Delegation",
+        "Delegate",
+        "Cost line",
         "Currency",
-        "Legs",
         "Estimated",
         "Committed",
-        "Total",
+        "Paid",
     ]
 
 

@@ -7,6 +7,9 @@ statement, also those inside functions. The rules:
   app and shows the packs' figures, may read packs' selectors and nothing else;
 * dialogue (the Meeting and the project plumbing, dialogue/packs excepted)
   imports no app;
+* travel (the travel desk's money side) sits above delegations: travel ->
+  delegations -> dialogue, and no app below it (dialogue, delegations, agenda,
+  declaration) imports travel;
 * packs reads another app only through its `selectors` module, plus the one
   registration hook of the link page (`delegations.panels.register_panel`);
   an app's `models` may be imported for annotations only, under
@@ -20,7 +23,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("agenda", "declaration", "delegations", "dashboard")
+APPS = ("agenda", "declaration", "delegations", "dashboard", "travel")
 ABOVE_PACKS = {"dashboard": {"dialogue.packs.selectors"}}
 PACKS_MAY_READ = {"selectors"}
 PACKS_HOOKS = {"delegations.panels"}
@@ -138,6 +141,16 @@ def test_dialogue_imports_no_app():
         if app_of(importer) == "dialogue"
         and app_of(module) not in (None, "dialogue")
         and (importer, module) not in NOT_YET_ONE_WAY
+    ]
+    assert found == []
+
+
+def test_nothing_below_travel_imports_it():
+    below = {"dialogue", "delegations", "agenda", "declaration"}
+    found = [
+        f"{where(path, line)} imports {module}"
+        for path, importer, module, line, _typing in all_imports()
+        if app_of(module) == "travel" and app_of(importer) in below
     ]
     assert found == []
 

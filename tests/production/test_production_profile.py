@@ -109,16 +109,20 @@ def test_admin_pages_answer_styled(production_site, page, screenshot):
     assert_styled(page, site)
     screenshot("readiness")
 
-    open_page(page, f"{site.url}/admin/delegations/delegation/budget/")
-    # Funded travel only (Turkmenistan hosts, its delegates do not fly):
-    # delegation, currency, legs, estimated, committed, total (in the
-    # currency's own format, dialogue.money).
-    assert cells(page, "#budget") == [
-        ["Kazakhstan", "USD", "6", "$0.00", "$2,472.00", "$2,472.00"],
-        ["Kyrgyzstan", "USD", "6", "$0.00", "$2,190.00", "$2,190.00"],
-        ["Tajikistan", "USD", "6", "$1,788.00", "$0.00", "$1,788.00"],
-        ["Uzbekistan", "EUR", "6", "€1,560.00", "€0.00", "€1,560.00"],
+    open_page(page, f"{site.url}/admin/travel/entitlement/budget/")
+    # The whole cost of the funded seats (Turkmenistan hosts: its delegates
+    # do not fly, so no line), per currency and cost line: estimated,
+    # committed, paid, in the currency's own format (dialogue.money). The
+    # fixture's sample DSA is $180 a night and $38 a journey end.
+    assert cells(page, "#budget-totals") == [
+        ["EUR", "fares", "€1,560.00", "€0.00", "€0.00"],
+        ["EUR", "all cost lines", "€1,560.00", "€0.00", "€0.00"],
+        ["USD", "fares", "$6,450.00", "$6,450.00", "$4,662.00"],
+        ["USD", "DSA", "$3,780.00", "$2,700.00", "$180.00"],
+        ["USD", "terminal expenses", "$1,824.00", "$1,368.00", "$152.00"],
+        ["USD", "all cost lines", "$12,054.00", "$10,518.00", "$4,994.00"],
     ]
+    assert "recomputed after payment, difference $180.00" in page.inner_text("#flagged")
     assert_styled(page, site)
     screenshot("budget")
 
