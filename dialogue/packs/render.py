@@ -390,6 +390,19 @@ class PackRenderer:
         document = self.layout("pdf/visa_letter.html", letter)
         return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
+    # Travel lists -------------------------------------------------------------
+
+    def render_list(self, content: dict) -> tuple[bytes, int]:
+        """Return (PDF bytes, page count) of a manifest, rooming or transfer list."""
+        lang = content["lang"]
+        with translation.override(lang):
+            empty = _("Nothing to list yet.")
+        document = self.layout(
+            "pdf/travel_list.html",
+            {**content, "issued": issued_line((lang,)), "empty": empty},
+        )
+        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+
 
 def issued_line(langs) -> str:
     """Return "Issued on 2 December 2026" in the edition's languages.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from dialogue.leases import lease_until, renewed_lease
 from dialogue.models import Meeting
-from dialogue.packs.models import Pack, WorkerHeartbeat
+from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
 
 
 @transaction.atomic
@@ -449,7 +449,10 @@ def mark_packs_stale(
     now = timezone.now()
     packs = Pack.objects.filter(meeting_id=meeting_id)
     if delegation_ids is not None:
-        packs = packs.filter(delegation_id__in=delegation_ids)
+        # The meeting's travel lists hold every delegation's lines.
+        packs = packs.filter(
+            Q(delegation_id__in=delegation_ids) | Q(delegation__isnull=True)
+        )
     scheduled = Pack.objects.filter(
         meeting_id=meeting_id, stale_since__isnull=False
     ).exists()
@@ -481,7 +484,8 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
     Waits until the last change is PACK_LIVE_DELAY seconds old (queues itself
     again for the rest; an eager run sleeps instead). Then the stale briefing
     packs go through queue_packs (an unchanged fingerprint skips the render)
-    and stale visa letters through queue_visa_letter; a pack whose file turns
+    and stale visa letters through queue_visa_letter, stale travel lists
+    through queue_list_packs; a pack whose file turns
     out to match its inputs is no longer stale. Side effects: those of
     queue_packs and queue_visa_letter; clears stale marks.
     """
@@ -501,6 +505,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
         return "gone"
     rows = list(stale.values_list("pk", "generation", "kind", "delegation_id"))
     letters = [pk for pk, _g, kind, _d in rows if kind == Pack.Kind.VISA_LETTER]
+    lists = [pk for pk, _g, kind, _d in rows if kind in TRAVEL_LISTS]
     briefing = sorted({d for _p, _g, kind, d in rows if kind == Pack.Kind.BRIEFING})
     queued = set(
         queue_packs(meeting, delegation_ids=briefing, create=False).queued
@@ -508,6 +513,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
         else []
     )
     queued |= _queue_stale_letters(letters)
+    queued |= set(queue_list_packs(Pack.objects.filter(pk__in=lists)))
     for pk, generation, _kind, _delegation in rows:
         if pk not in queued:
             Pack.objects.filter(
@@ -554,3 +560,96 @@ def schedule_forgotten_stale_packs() -> list[int]:
     for meeting_id in meetings:
         _schedule(meeting_id, countdown=0)
     return meetings
+
+
+# Travel lists: the manifest, the rooming list, the transfer manifest ----------
+
+LIST_LANGUAGES = ("en", "ru")
+LIST_FORMATS = ("pdf", "xlsx")
+
+
+@transaction.atomic
+def queue_list_packs(packs, *, force: bool = False) -> list[int]:
+    """Return the ids of the travel-list packs queued for rendering.
+
+    A pack whose file matches its inputs is left ready (unless force), one a
+    live worker renders is left to it. The content of each list is read once
+    for its formats. Side effects: marks the others queued and queues one
+    render_pack task each after commit.
+    """
+    from dialogue.packs.inputs import pack_inputs
+
+    now = timezone.now()
+    queued = []
+    for pack in (
+        Pack.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in packs], kind__in=TRAVEL_LISTS)
+        .select_related("meeting")
+    ):
+        if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
+            pack, now=now
+        ):
+            continue
+        if (
+            not force
+            and pack.status == Pack.Status.READY
+            and file_exists(pack)
+            and pack.fingerprint == pack_inputs(pack).fingerprint
+        ):
+            continue
+        if force and pack.fingerprint:
+            Pack.objects.filter(pk=pack.pk).update(fingerprint="")
+        _mark_queued(pack, now)
+        queued.append(pack.pk)
+    _enqueue(queued)
+    return queued
+
+
+@transaction.atomic
+def queue_travel_lists(meeting: Meeting, *, force: bool = False) -> list[int]:
+    """Return the ids of the meeting's travel lists queued for rendering.
+
+    Every list in EN and RU, as PDF and XLSX, and the manifest of each
+    delegation whose focal point has a link (PDF, EN and RU: their link page
+    offers it). From then on the lists follow their inputs (mark_packs_stale).
+    Side effects: creates the missing Pack rows (queued), then queue_list_packs.
+    """
+    from delegations.lists import delegations_with_focal_link
+
+    wanted = [
+        (kind, None, language, file_format)
+        for kind in TRAVEL_LISTS
+        for language in LIST_LANGUAGES
+        for file_format in LIST_FORMATS
+    ] + [
+        (Pack.Kind.MANIFEST, delegation_id, language, Pack.Format.PDF)
+        for delegation_id in delegations_with_focal_link(meeting)
+        for language in LIST_LANGUAGES
+    ]
+    existing = {
+        (p.kind, p.delegation_id, p.language, p.file_format): p
+        for p in Pack.objects.select_for_update().filter(
+            meeting=meeting, kind__in=TRAVEL_LISTS
+        )
+    }
+    now = timezone.now()
+    fresh, others = [], []
+    for key in wanted:
+        pack = existing.get(key)
+        if pack is not None:
+            others.append(pack)
+            continue
+        kind, delegation_id, language, file_format = key
+        fresh.append(
+            Pack.objects.create(
+                meeting=meeting,
+                kind=kind,
+                delegation_id=delegation_id,
+                language=language,
+                file_format=file_format,
+                status=Pack.Status.QUEUED,
+                queued_at=now,
+            ).pk
+        )
+    _enqueue(fresh)
+    return fresh + queue_list_packs(others, force=force)
