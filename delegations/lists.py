@@ -48,7 +48,7 @@ def legs_for_manifest(
     meeting: Meeting, *, delegation_id: int | None = None
 ) -> list[FlightLeg]:
     """Return every flight leg of the meeting's delegates, cancelled ones too,
-    with delegate, delegation, transfers and hotel stays. 3 queries."""
+    with delegate, delegation, transfers and hotel stays. 4 queries."""
     filters = {
         f"delegate__{key}": value for key, value in _taking_part(meeting).items()
     }
@@ -60,6 +60,10 @@ def legs_for_manifest(
         .prefetch_related(
             Prefetch(
                 "transfers", queryset=GroundTransfer.objects.order_by("pickup_at", "id")
+            ),
+            Prefetch(
+                "delegate__transfers",
+                queryset=GroundTransfer.objects.order_by("pickup_at", "id"),
             ),
             Prefetch(
                 "delegate__hotel_stays",
@@ -215,3 +219,29 @@ def delegations_with_focal_link(meeting: Meeting) -> list[int]:
             ).values_list("delegation_id", flat=True)
         )
     )
+
+
+# A transfer entered without its flight meets a landing within these hours, or
+# takes the delegate to a departure within these hours.
+MEETS_ARRIVAL = (datetime.timedelta(hours=-1), datetime.timedelta(hours=4))
+BEFORE_DEPARTURE = (datetime.timedelta(hours=-8), datetime.timedelta(0))
+
+
+def transfers_for_leg(leg: FlightLeg, kind: str) -> list[GroundTransfer]:
+    """Return the transfers assigned to a leg (legs_for_manifest's prefetch):
+    those naming it, else the delegate's transfers naming no flight that meet
+    its arrival or reach its departure in time."""
+    named = list(leg.transfers.all())
+    if named or kind == CONNECTION:
+        return named
+    moment, (low, high) = (
+        (leg.arrives_at, MEETS_ARRIVAL)
+        if kind == ARRIVAL
+        else (leg.departs_at, BEFORE_DEPARTURE)
+    )
+    return [
+        transfer
+        for transfer in leg.delegate.transfers.all()
+        if transfer.flight_id is None
+        and moment + low <= transfer.pickup_at <= moment + high
+    ]

@@ -29,6 +29,7 @@ from delegations.lists import (
     pickups,
     schedule_changes,
     stays_for_rooming,
+    transfers_for_leg,
     transfers_for_meeting,
 )
 from delegations.models import Delegate, FlightLeg
@@ -72,9 +73,9 @@ def _stay_for(leg: FlightLeg, day: datetime.date, lang: str) -> str:
     return stays[0].hotel(lang) if stays else ""
 
 
-def _transfer_text(leg: FlightLeg, meeting: Meeting, lang: str) -> str:
+def _transfer_text(leg: FlightLeg, kind: str, meeting: Meeting, lang: str) -> str:
     parts = []
-    for transfer in leg.transfers.all():
+    for transfer in transfers_for_leg(leg, kind):
         local = transfer.pickup_at.astimezone(meeting.tzinfo)
         text = f"{local:%H:%M} {transfer.pickup_place(lang)}"
         car = ", ".join(p for p in (transfer.vehicle, transfer.driver_name) if p)
@@ -90,7 +91,7 @@ def _status(leg: FlightLeg, previous: dict | None, kind: str) -> tuple[str, str]
     zone = leg.arrival_zone if kind == ARRIVAL else leg.departure_zone
     moment = previous["arrives_at"] if kind == ARRIVAL else previous["departs_at"]
     return "changed", _("Changed: was %(flight)s, %(date)s %(time)s") % {
-        "flight": f"{previous['carrier']} {previous['flight_number']}".strip(),
+        "flight": previous["flight_number"],
         "date": f"{moment.astimezone(zone):%d.%m}",
         "time": f"{moment.astimezone(zone):%H:%M}",
     }
@@ -130,7 +131,7 @@ def manifest_content(
                     delegate.delegation.name(lang),
                     delegate.position(lang),
                     _("VIP") if head else "",
-                    _transfer_text(leg, meeting, lang),
+                    _transfer_text(leg, kind, meeting, lang),
                     _stay_for(leg, local.date(), lang),
                     status_text,
                 ],
@@ -241,7 +242,7 @@ def rooming_content(meeting: Meeting, lang: str) -> dict:
                 }
             )
         for group in groups.values():
-            group["subheading"] = _("%(count)s guests, %(nights)s nights") % {
+            group["subheading"] = _("Guests: %(count)s. Nights: %(nights)s.") % {
                 "count": len(group["rows"]),
                 "nights": sum(row["values"][4] for row in group["rows"]),
             }
