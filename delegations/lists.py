@@ -167,10 +167,13 @@ class Pickup:
 
     @property
     def flights(self) -> list[FlightLeg]:
+        # Passengers on one flight each have their own leg: it is one flight.
         seen = {}
         for transfer in self.transfers:
-            if transfer.flight is not None:
-                seen.setdefault(transfer.flight_id, transfer.flight)
+            leg = transfer.flight
+            if leg is not None:
+                key = (leg.flight_number, leg.from_airport, leg.departs_at)
+                seen.setdefault(key, leg)
         return list(seen.values())
 
 
