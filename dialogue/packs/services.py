@@ -102,9 +102,11 @@ def queue_packs(
     )
     existing = {
         (p.delegation_id, p.language): p
-        for p in Pack.objects.select_for_update().filter(
-            meeting=meeting, kind=Pack.Kind.BRIEFING
-        )
+        # Ordered by id: the default order joins the (nullable) delegation,
+        # and PostgreSQL locks no row on the nullable side of an outer join.
+        for p in Pack.objects.select_for_update()
+        .filter(meeting=meeting, kind=Pack.Kind.BRIEFING)
+        .order_by("pk")
     }
     result = QueueResult()
     now = timezone.now()
@@ -157,7 +159,11 @@ def requeue_packs(packs, *, force: bool = True) -> list[int]:
     """
     now = timezone.now()
     queued = []
-    for pack in Pack.objects.select_for_update().filter(pk__in=[p.pk for p in packs]):
+    for pack in (
+        Pack.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in packs])
+        .order_by("pk")  # no outer join to lock (see queue_packs)
+    ):
         if pack.status == Pack.Status.RENDERING and not is_stale(pack, now=now):
             continue
         if force and pack.fingerprint:
@@ -585,6 +591,7 @@ def queue_list_packs(packs, *, force: bool = False) -> list[int]:
         Pack.objects.select_for_update()
         .filter(pk__in=[p.pk for p in packs], kind__in=TRAVEL_LISTS)
         .select_related("meeting")
+        .order_by("pk")  # no outer join to lock (see queue_packs)
     ):
         if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
             pack, now=now
@@ -628,9 +635,9 @@ def queue_travel_lists(meeting: Meeting, *, force: bool = False) -> list[int]:
     ]
     existing = {
         (p.kind, p.delegation_id, p.language, p.file_format): p
-        for p in Pack.objects.select_for_update().filter(
-            meeting=meeting, kind__in=TRAVEL_LISTS
-        )
+        for p in Pack.objects.select_for_update()
+        .filter(meeting=meeting, kind__in=TRAVEL_LISTS)
+        .order_by("pk")
     }
     now = timezone.now()
     fresh, others = [], []
