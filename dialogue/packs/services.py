@@ -519,7 +519,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
         else []
     )
     queued |= _queue_stale_letters(letters)
-    queued |= set(queue_list_packs(Pack.objects.filter(pk__in=lists)))
+    queued |= set(queue_list_packs(Pack.objects.filter(pk__in=lists), check=False))
     for pk, generation, _kind, _delegation in rows:
         if pk not in queued:
             Pack.objects.filter(
@@ -575,41 +575,57 @@ LIST_FORMATS = ("pdf", "xlsx")
 
 
 @transaction.atomic
-def queue_list_packs(packs, *, force: bool = False) -> list[int]:
+def queue_list_packs(packs, *, force: bool = False, check: bool = True) -> list[int]:
     """Return the ids of the travel-list packs queued for rendering.
 
-    A pack whose file matches its inputs is left ready (unless force), one a
-    live worker renders is left to it. The content of each list is read once
-    for its formats. Side effects: marks the others queued and queues one
-    render_pack task each after commit.
+    With check, a pack whose file matches its inputs is left ready (unless
+    force); the content of a list is read once for both its formats. Without
+    (the coalesced re-render after a change), each is queued at once and its
+    worker's render_pack makes that check, in parallel: a list whose
+    fingerprint did not change is then skipped there. A pack a live worker
+    renders is left to it. Side effects: marks the others queued and queues
+    one render_pack task each after commit.
     """
-    from dialogue.packs.inputs import pack_inputs
+    from dialogue.packs.fingerprint import fingerprint
+    from dialogue.packs.lists import list_content
 
     now = timezone.now()
     queued = []
+    contents: dict[tuple, dict] = {}
     for pack in (
         Pack.objects.select_for_update()
         .filter(pk__in=[p.pk for p in packs], kind__in=TRAVEL_LISTS)
         .select_related("meeting")
-        .order_by("pk")  # no outer join to lock (see queue_packs)
+        .order_by("kind", "delegation_id", "language", "file_format", "pk")
     ):
         if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
             pack, now=now
         ):
             continue
-        if (
-            not force
-            and pack.status == Pack.Status.READY
-            and file_exists(pack)
-            and pack.fingerprint == pack_inputs(pack).fingerprint
-        ):
-            continue
+        if check and not force and pack.status == Pack.Status.READY:
+            key = (pack.kind, pack.delegation_id, pack.language)
+            if key not in contents:
+                contents[key] = list_content(pack)
+            wanted = fingerprint("travel_list", pack.file_format, contents[key])
+            if pack.fingerprint == wanted and file_exists(pack):
+                continue
         if force and pack.fingerprint:
             Pack.objects.filter(pk=pack.pk).update(fingerprint="")
         _mark_queued(pack, now)
         queued.append(pack.pk)
+    # The manifest first: it is what the host's protocol waits for.
+    manifests = _manifests(queued)
+    queued.sort(key=lambda pk: pk not in manifests)
     _enqueue(queued)
     return queued
+
+
+def _manifests(pack_ids: list[int]) -> set[int]:
+    return set(
+        Pack.objects.filter(pk__in=pack_ids, kind=Pack.Kind.MANIFEST).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 @transaction.atomic

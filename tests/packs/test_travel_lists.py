@@ -491,3 +491,20 @@ def test_a_changed_flight_marks_the_lists_stale_and_re_renders_them(
     )
     assert "KC131" in text
     assert "Changed: was KC127" in text
+
+
+@pytest.mark.django_db
+def test_the_fixture_gives_every_funded_traveller_a_car_per_flight(ashgabat):
+    funded = Delegate.objects.filter(meeting=ashgabat, funded=True)
+    legs = FlightLeg.objects.filter(delegate__in=funded)
+    met = set(
+        GroundTransfer.objects.filter(delegate__in=funded).values_list(
+            "flight_id", flat=True
+        )
+    )
+    assert legs.count() == 24  # four States × 3 delegates × 2 (the host does not fly)
+    assert set(legs.values_list("pk", flat=True)) <= met
+    with_car = GroundTransfer.objects.filter(delegate__in=funded).exclude(vehicle="")
+    # Two cars each for Kazakhstan and Kyrgyzstan, one for the Tajik head.
+    assert with_car.count() == 14
+    assert not with_car.filter(driver_name="").exists()
