@@ -442,8 +442,18 @@ class PackRenderer:
 
 
 # Rows of a travel list laid out together (one landscape page of short rows).
-LIST_ROWS = 18
+LIST_ROWS = 16
+LIST_FIRST_ROWS = 12
 LIST_CACHE_SIZE = 600
+
+
+def _row_bounds(count: int, first_size: int) -> list[tuple[int, int]]:
+    """Return [start, end) of each part's rows: first_size, then LIST_ROWS."""
+    bounds, index, size = [], 0, first_size
+    while index < count or not bounds:
+        bounds.append((index, min(index + size, count)))
+        index, size = index + size, LIST_ROWS
+    return bounds
 
 
 def list_parts(content: dict, *, continued: str) -> list[dict]:
@@ -467,7 +477,9 @@ def list_parts(content: dict, *, continued: str) -> list[dict]:
     parts = []
     for group in content["groups"]:
         rows = group["rows"]
-        for index in range(0, max(len(rows), 1), LIST_ROWS):
+        # The first page also carries the title and the note: fewer rows.
+        first_size = LIST_ROWS if parts else LIST_FIRST_ROWS
+        for index, end in _row_bounds(len(rows), first_size):
             parts.append(
                 {
                     **common,
@@ -483,7 +495,7 @@ def list_parts(content: dict, *, continued: str) -> list[dict]:
                                     "head": r["head"],
                                     "status": r["status"],
                                 }
-                                for r in rows[index : index + LIST_ROWS]
+                                for r in rows[index:end]
                             ],
                         }
                     ],
