@@ -15,12 +15,13 @@ holds (dates as dates, nights as a number), "cells" what the PDF prints.
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from delegations.lists import (
+from delegations.selectors import (
     ARRIVAL,
     CONNECTION,
     DEPARTURE,
@@ -32,12 +33,17 @@ from delegations.lists import (
     transfers_for_leg,
     transfers_for_meeting,
 )
-from delegations.models import Delegate, FlightLeg
 from dialogue.documents import airport_place
 from dialogue.i18n import localized
 from dialogue.models import Meeting
 from dialogue.packs.content import fmt_date
 from dialogue.timefmt import zone_name
+
+if TYPE_CHECKING:  # for annotations only: data comes through the selectors
+    from delegations.models import Delegate, FlightLeg
+
+HEAD = "head"  # HEAD
+CANCELLED = "cancelled"  # CANCELLED
 
 
 def _header(meeting: Meeting, title: str, lang: str, delegation=None) -> dict:
@@ -65,7 +71,7 @@ def _movement_label(kind: str) -> str:
     }[kind]
 
 
-def _stay_for(leg: FlightLeg, day: datetime.date, lang: str) -> str:
+def _stay_for(leg: "FlightLeg", day: datetime.date, lang: str) -> str:
     stays = list(leg.delegate.hotel_stays.all())
     for stay in stays:
         if stay.check_in <= day <= stay.check_out:
@@ -73,7 +79,7 @@ def _stay_for(leg: FlightLeg, day: datetime.date, lang: str) -> str:
     return stays[0].hotel(lang) if stays else ""
 
 
-def _transfer_text(leg: FlightLeg, kind: str, meeting: Meeting, lang: str) -> str:
+def _transfer_text(leg: "FlightLeg", kind: str, meeting: Meeting, lang: str) -> str:
     parts = []
     for transfer in transfers_for_leg(leg, kind):
         local = transfer.pickup_at.astimezone(meeting.tzinfo)
@@ -83,8 +89,8 @@ def _transfer_text(leg: FlightLeg, kind: str, meeting: Meeting, lang: str) -> st
     return "; ".join(parts)
 
 
-def _status(leg: FlightLeg, previous: dict | None, kind: str) -> tuple[str, str]:
-    if leg.status == FlightLeg.Status.CANCELLED:
+def _status(leg: "FlightLeg", previous: dict | None, kind: str) -> tuple[str, str]:
+    if leg.status == CANCELLED:
         return "cancelled", pgettext("flight", "Cancelled")
     if previous is None:
         return "", ""
@@ -116,7 +122,7 @@ def manifest_content(
             other = leg.from_airport if kind == ARRIVAL else leg.to_airport
             status, status_text = _status(leg, changes.get(leg.pk), kind)
             delegate = leg.delegate
-            head = delegate.role == Delegate.Role.HEAD
+            head = delegate.role == HEAD
             row = {
                 "leg": leg.pk,
                 "at": local.isoformat(),
@@ -192,7 +198,7 @@ def _order(item):
 # The rooming list -------------------------------------------------------------
 
 
-def needs_text(delegate: Delegate, lang: str) -> str:
+def needs_text(delegate: "Delegate", lang: str) -> str:
     with translation.override(lang):
         parts = []
         if delegate.accessibility_needs:
@@ -303,9 +309,7 @@ def pickup_rows(meeting: Meeting, pickups_list, lang: str) -> list[dict]:
                 {
                     "transfers": [t.pk for t in pickup.transfers],
                     "at": local.isoformat(),
-                    "head": any(
-                        d.role == Delegate.Role.HEAD for d in pickup.passengers
-                    ),
+                    "head": any(d.role == HEAD for d in pickup.passengers),
                     "status": "",
                     "passengers": [
                         f"{d.formal_name(lang)} ({d.delegation.name(lang)})"

@@ -637,7 +637,7 @@ def queue_travel_lists(meeting: Meeting, *, force: bool = False) -> list[int]:
     offers it). From then on the lists follow their inputs (mark_packs_stale).
     Side effects: creates the missing Pack rows (queued), then queue_list_packs.
     """
-    from delegations.lists import delegations_with_focal_link
+    from delegations.selectors import delegations_with_focal_link
 
     wanted = [
         (kind, None, language, file_format)
