@@ -185,6 +185,11 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
     def get_urls(self):
         return [
             path(
+                "pickups/",
+                self.admin_site.admin_view(self.pickups_view),
+                name="delegations_pickups",
+            ),
+            path(
                 "readiness/",
                 self.admin_site.admin_view(self.readiness_view),
                 name="delegations_readiness",
@@ -198,6 +203,14 @@ class DelegationAdmin(ReadOnlyHistoryAdmin):
         if parse_id(chosen):
             return meetings.filter(pk=parse_id(chosen)).first()
         return meetings.first()
+
+    def pickups_view(self, request):
+        """The transport officer's page: the day's pickups in time order."""
+        from delegations.pickups import pickups_page
+
+        if not request.user.has_perm("delegations.view_pickups"):
+            raise PermissionDenied
+        return pickups_page(request, self.selected_meeting(request))
 
     def readiness_view(self, request):
         # The board shows travel, so it needs the delegates' view permission.
@@ -235,6 +248,15 @@ class HotelStayInline(LabelledTabularInline):
 class GroundTransferInline(LabelledTabularInline):
     model = GroundTransfer
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("flight")
+        if field is not None:  # only the delegate's own flights
+            field.queryset = (
+                obj.flights.all() if obj is not None else FlightLeg.objects.none()
+            )
+        return formset
 
 
 class PassportInline(admin.StackedInline):

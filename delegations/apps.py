@@ -28,3 +28,15 @@ class DelegationsConfig(AppConfig):
                 delivered=record_link_sent,
             )
         )
+
+        from django.contrib import admin
+
+        from dialogue.admin_site import AdminPage
+
+        admin.site.register_page(
+            AdminPage(
+                "admin:delegations_pickups",
+                _("Pickups of the day"),
+                "delegations.view_pickups",
+            )
+        )

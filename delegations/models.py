@@ -451,12 +451,34 @@ class GroundTransfer(models.Model):
     pickup_place_ru = models.CharField(_("pickup place (Russian)"), max_length=200)
     destination_en = models.CharField(_("destination (English)"), max_length=200)
     destination_ru = models.CharField(_("destination (Russian)"), max_length=200)
+    flight = models.ForeignKey(
+        FlightLeg,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name=_("flight met or seen off"),
+        help_text=_("The flight this car meets or takes the delegate to."),
+    )
+    vehicle = models.CharField(
+        _("vehicle"),
+        max_length=100,
+        blank=True,
+        help_text=_("Car and plate, as the transport officer names it."),
+    )
+    driver_name = models.CharField(_("driver"), max_length=200, blank=True)
+    driver_phone = models.CharField(
+        _("driver's phone"), max_length=32, blank=True, validators=[validate_phone]
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("ground transfer")
         verbose_name_plural = _("ground transfers")
         ordering = ["pickup_at"]
+        permissions = [
+            ("view_pickups", _("Can see the day's pickups (transport officer)")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pickup_place_en} → {self.destination_en}"
@@ -466,6 +488,10 @@ class GroundTransfer(models.Model):
 
     def destination(self, lang: str | None = None) -> str:
         return localized(self, "destination", lang)
+
+    @property
+    def driver_phone_display(self) -> str:
+        return format_phone(self.driver_phone)
 
 
 class AccessLink(models.Model):

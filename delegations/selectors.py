@@ -440,3 +440,33 @@ def funded_delegates(meeting: Meeting | None) -> QuerySet[Delegate]:
         .select_related("delegation", "passport")
         .order_by("delegation__sort_order", "sort_order", "id")
     )
+
+
+# The travel lists' reads (delegations/lists.py), for the packs that make them.
+from delegations.lists import (  # noqa: E402
+    ARRIVAL,
+    CONNECTION,
+    DEPARTURE,
+    delegations_with_focal_link,
+    legs_for_manifest,
+    movement,
+    pickups,
+    schedule_changes,
+    stays_for_rooming,
+    transfers_for_leg,
+    transfers_for_meeting,
+)
+
+__all__ = [
+    "ARRIVAL",
+    "CONNECTION",
+    "DEPARTURE",
+    "delegations_with_focal_link",
+    "legs_for_manifest",
+    "movement",
+    "pickups",
+    "schedule_changes",
+    "stays_for_rooming",
+    "transfers_for_leg",
+    "transfers_for_meeting",
+]

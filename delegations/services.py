@@ -575,13 +575,18 @@ def save_ground_transfers(
     """Return a delegate's ground transfers saved together (the admin inline).
 
     Side effects: deletes the removed transfers, saves the others (and their
-    history) and tells the delegation's packs (dialogue.changes).
+    history) and tells the delegation's packs and the meeting's travel lists
+    (dialogue.changes). Refuses a transfer meeting another delegate's flight.
     """
     for transfer in removed:
         transfer.delete()
     for transfer in transfers:
         transfer.delegate = delegate
         transfer.full_clean()
+        if transfer.flight is not None and transfer.flight.delegate_id != delegate.pk:
+            raise ValidationError(
+                {"flight": _("A transfer meets one of the delegate's own flights.")}
+            )
         transfer.save()
     if removed or transfers:
         documents_changed(delegate.delegation_id)

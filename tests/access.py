@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.roles import ROLES, World
+from tests.roles import EXTRA_ROLES, ROLES, World
 
 LINK_ROLES = {"delegate_a", "delegate_b", "other_focal_point"}
 
@@ -64,9 +64,18 @@ def assert_strict_csp(response, what: str) -> None:
     assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script, what
 
 
+def case_roles(case: AccessCase) -> list[str]:
+    """Return every role, and the extra roles the case names."""
+    return ROLES + [role for role in EXTRA_ROLES if role in case.expected]
+
+
 def matrix_params(cases: list[AccessCase]):
-    return [(case, role) for case in cases for role in ROLES]
+    return [(case, role) for case in cases for role in case_roles(case)]
 
 
 def matrix_ids(cases: list[AccessCase]):
-    return [f"{case.route}|{case.method}|{role}" for case in cases for role in ROLES]
+    return [
+        f"{case.route}|{case.method}|{role}"
+        for case in cases
+        for role in case_roles(case)
+    ]

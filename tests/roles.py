@@ -2,6 +2,9 @@
 
 Roles: anonymous, delegate A, delegate B (same delegation), the focal point of
 another delegation, a drafter (staff without travel permissions), secretariat.
+
+EXTRA_ROLES are asked about only by the cases that name them: the transport
+officer (staff who see the day's pickups and nothing else).
 """
 
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ ROLES = [
     "drafter",
     "secretariat",
 ]
+EXTRA_ROLES = ["transport_officer"]
 
 
 @dataclass
@@ -62,7 +66,10 @@ def world(db) -> World:
         "focal_point": issue_itinerary_link(delegation),
         "other_focal_point": issue_itinerary_link(other),
     }
-    clients = {role: Client() for role in ROLES}
+    clients = {role: Client() for role in ROLES + EXTRA_ROLES}
     clients["drafter"].force_login(staff_user("drafter", "Drafters"))
     clients["secretariat"].force_login(staff_user("secretary", "Secretariat"))
+    clients["transport_officer"].force_login(
+        staff_user("transport", "Transport officers")
+    )
     return World(meeting, delegation, other, delegate_a, delegate_b, links, clients)

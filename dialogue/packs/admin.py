@@ -15,10 +15,11 @@ from delegations.selectors import delegate_with_delegation, funded_delegates
 from dialogue.admin import register_meeting_action
 from dialogue.ids import parse_id
 from dialogue.models import Meeting
-from dialogue.packs.models import Pack, WorkerHeartbeat
-from dialogue.packs.selectors import pack_progress, stale_packs
+from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
+from dialogue.packs.selectors import pack_progress, stale_packs, travel_list_table
 from dialogue.packs.services import (
     queue_packs,
+    queue_travel_lists,
     queue_visa_letter,
     queue_visa_letters,
     requeue_packs,
@@ -26,6 +27,8 @@ from dialogue.packs.services import (
 
 PASSPORT_PERMISSION = "delegations.view_passport_details"
 RENDER_PERMISSION = "packs.change_pack"
+# The travel lists show flights, hotels and cars: staff who see travel.
+TRAVEL_PERMISSION = "delegations.view_flightleg"
 
 
 @admin.action(description=_("Render the briefing packs (changed ones only)"))
@@ -128,7 +131,9 @@ class PackAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if not request.user.has_perm(PASSPORT_PERMISSION):
-            queryset = queryset.filter(kind=Pack.Kind.BRIEFING)
+            queryset = queryset.exclude(kind=Pack.Kind.VISA_LETTER)
+        if not request.user.has_perm(TRAVEL_PERMISSION):
+            queryset = queryset.exclude(kind__in=TRAVEL_LISTS)
         return queryset
 
     @admin.display(description=_("status"), ordering="status")
@@ -159,7 +164,7 @@ class PackAdmin(admin.ModelAdmin):
         if not obj.file:
             return "-"
         url = reverse("admin:packs_pack_download", args=[obj.pk])
-        return format_html('<a href="{}">PDF</a>', url)
+        return format_html('<a href="{}">{}</a>', url, obj.get_file_format_display())
 
     def changelist_view(self, request, extra_context=None):
         meeting_id = request.GET.get("meeting__id__exact")
@@ -194,6 +199,11 @@ class PackAdmin(admin.ModelAdmin):
                 name="packs_pack_download",
             ),
             path(
+                "travel-lists/",
+                self.admin_site.admin_view(self.travel_lists_view),
+                name="packs_travel_lists",
+            ),
+            path(
                 "visa-letters/",
                 self.admin_site.admin_view(self.visa_letters_view),
                 name="packs_visa_letters",
@@ -215,6 +225,11 @@ class PackAdmin(admin.ModelAdmin):
             if not request.user.has_perm(PASSPORT_PERMISSION):
                 raise PermissionDenied
             name = f"visa-letter-{pack.delegate_id}.pdf"
+        elif pack.is_travel_list:
+            if not request.user.has_perm(TRAVEL_PERMISSION):
+                raise PermissionDenied
+            target = f"-{pack.delegation_id}" if pack.delegation_id else ""
+            name = f"{pack.kind}{target}-{pack.language}.{pack.file_format}"
         else:
             name = f"briefing-pack-{pack.delegation_id}-{pack.language}.pdf"
         response = pdf_response(pack, name)
@@ -281,6 +296,65 @@ class PackAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/packs/pack/visa_letters.html", context)
+
+    def travel_lists_view(self, request):
+        """The meeting's manifest, rooming list and transfer manifest: render
+        state, downloads per language and format. POST prepare=<meeting id>
+        queues every list (changed ones only); retry=<pack id> renders one
+        again."""
+        allowed = self.has_view_permission(request) and request.user.has_perm(
+            TRAVEL_PERMISSION
+        )
+        if not allowed:
+            raise PermissionDenied
+        if request.method == "POST":
+            return self.queue_travel_list_request(request)
+        meetings = Meeting.objects.all()
+        chosen = request.GET.get("meeting", "")
+        meeting = (
+            meetings.filter(pk=parse_id(chosen)).first()
+            if parse_id(chosen)
+            else meetings.first()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Manifests and travel lists"),
+            "meeting": meeting,
+            "meetings": meetings,
+            "table": travel_list_table(meeting) if meeting else None,
+            "may_render": request.user.has_perm(RENDER_PERMISSION),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/packs/pack/travel_lists.html", context)
+
+    def queue_travel_list_request(self, request):
+        if not request.user.has_perm(RENDER_PERMISSION):
+            raise PermissionDenied
+        if "retry" in request.POST:
+            pack = Pack.objects.filter(
+                pk=parse_id(request.POST["retry"]), kind__in=TRAVEL_LISTS
+            ).first()
+            if pack is None:
+                raise Http404("No such list.")
+            requeue_packs([pack])
+            messages.success(request, _("%(list)s is queued.") % {"list": pack})
+            return redirect(f"{request.path}?meeting={pack.meeting_id}")
+        meeting = Meeting.objects.filter(
+            pk=parse_id(request.POST.get("prepare", ""))
+        ).first()
+        if meeting is None:
+            raise Http404("No such meeting.")
+        queued = queue_travel_lists(meeting, force=request.POST.get("force") == "1")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s list queued; the others are up to date.",
+                "%(count)s lists queued; the others are up to date.",
+                len(queued),
+            )
+            % {"count": len(queued)},
+        )
+        return redirect(f"{request.path}?meeting={meeting.pk}")
 
     def queue_visa_letter_batch(self, request):
         """POST batch=<meeting id>[, delegation=<id>]: one task for all letters."""

@@ -20,7 +20,7 @@ class PacksConfig(AppConfig):
         from delegations.panels import register_panel
         from dialogue.changes import subscribe
         from dialogue.fonts import warm_fonts
-        from dialogue.packs.panel import packs_panel
+        from dialogue.packs.panel import manifest_panel, packs_panel
         from dialogue.packs.services import (
             mark_packs_stale,
             schedule_forgotten_stale_packs,
@@ -29,7 +29,20 @@ class PacksConfig(AppConfig):
         from dialogue.sweeps import register_sweep, register_warmup
 
         register_panel(80, packs_panel)
+        register_panel(85, manifest_panel)
         register_sweep(sweep_stale_packs)
         register_sweep(schedule_forgotten_stale_packs)
         register_warmup(warm_fonts)
         subscribe(mark_packs_stale)
+
+        from django.contrib import admin
+
+        from dialogue.admin_site import AdminPage
+
+        admin.site.register_page(
+            AdminPage(
+                "admin:packs_travel_lists",
+                _("Manifests and travel lists"),
+                "delegations.view_flightleg",
+            )
+        )

@@ -9,6 +9,12 @@ from django.conf import settings
 
 def pack_relative_path(pack) -> str:
     """Return the pack's file path relative to MEDIA_ROOT (stable per pack)."""
+    if pack.kind in ("manifest", "rooming", "transfers"):
+        target = pack.delegation_id or "all"
+        return (
+            f"travel-lists/{pack.meeting_id}/"
+            f"{pack.kind}-{target}-{pack.language}.{pack.file_format}"
+        )
     if pack.kind == "visa_letter":
         return f"visa-letters/{pack.meeting_id}/letter-{pack.delegate_id}.pdf"
     return f"packs/{pack.meeting_id}/pack-{pack.delegation_id}-{pack.language}.pdf"

@@ -18,6 +18,7 @@ from dialogue.packs.content import (
 )
 from dialogue.packs.fingerprint import fingerprint
 from dialogue.packs.letters import letter_content
+from dialogue.packs.lists import list_content
 from dialogue.packs.models import Pack
 from dialogue.packs.render import edition_langs, renderer
 
@@ -42,9 +43,19 @@ class PackInputs:
     own: Any = None
     shared_key: str = ""
     letter: Any = None
+    travel_list: Any = None
 
-    def render(self) -> tuple[bytes, int]:
-        """Return (PDF bytes, page count), laid out by this process's renderer."""
+    def render(self) -> tuple[bytes, int | None]:
+        """Return (file bytes, page count), laid out by this process's renderer.
+
+        A spreadsheet has no pages: its count is None.
+        """
+        if self.travel_list is not None:
+            if self.pack.file_format == Pack.Format.XLSX:
+                from dialogue.packs.sheets import workbook_bytes
+
+                return workbook_bytes(self.travel_list)[0], None
+            return renderer().render_list(self.travel_list)
         if self.letter is not None:
             return renderer().render_letter(self.letter)
         return renderer().render_briefing(
@@ -57,6 +68,13 @@ class PackInputs:
 
 def pack_inputs(pack: Pack) -> PackInputs:
     """Return the content and fingerprint of one pack (a fixed number of queries)."""
+    if pack.is_travel_list:
+        content = list_content(pack)
+        return PackInputs(
+            pack,
+            fingerprint("travel_list", pack.file_format, content),
+            travel_list=content,
+        )
     if pack.kind == Pack.Kind.VISA_LETTER:
         letter = letter_content(pack.delegate_id)
         return PackInputs(pack, fingerprint("visa_letter", letter), letter=letter)

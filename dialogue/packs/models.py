@@ -32,9 +32,14 @@ class WorkerHeartbeat(models.Model):
         return self.hostname
 
 
+TRAVEL_LISTS = ("manifest", "rooming", "transfers")
+
+
 class Pack(models.Model):
-    """A rendered PDF for a delegation: its briefing pack in one language, or a
-    delegate's visa support letter.
+    """A rendered document: a delegation's briefing pack in one language, a
+    delegate's visa support letter, or one of the travel lists (the arrivals
+    and departures manifest, the rooming list, the transfer manifest) as PDF or
+    XLSX, for the whole meeting or (the manifest) for one delegation.
 
     The file on disk is always complete: a render writes a temporary file next
     to it and renames it over the old one. `fingerprint` is the hash of every
@@ -44,6 +49,13 @@ class Pack(models.Model):
     class Kind(models.TextChoices):
         BRIEFING = "briefing", _("briefing pack")
         VISA_LETTER = "visa_letter", _("visa support letter")
+        MANIFEST = "manifest", _("arrivals and departures manifest")
+        ROOMING = "rooming", _("rooming list")
+        TRANSFERS = "transfers", _("transfer manifest")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
 
     class Language(models.TextChoices):
         EN = "en", _("English")
@@ -65,8 +77,11 @@ class Pack(models.Model):
     delegation = models.ForeignKey(
         "delegations.Delegation",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="packs",
         verbose_name=_("delegation"),
+        help_text=_("Empty for a travel list of the whole meeting."),
     )
     delegate = models.ForeignKey(
         "delegations.Delegate",
@@ -81,6 +96,9 @@ class Pack(models.Model):
         _("document"), max_length=20, choices=Kind.choices, default=Kind.BRIEFING
     )
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    file_format = models.CharField(
+        _("format"), max_length=4, choices=Format.choices, default=Format.PDF
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -135,14 +153,50 @@ class Pack(models.Model):
                 condition=models.Q(kind="visa_letter"),
                 name="pack_one_visa_letter_per_delegate",
             ),
+            # The travel lists: one per meeting, language and format; the
+            # manifest also once per delegation (its focal point's copy).
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "language", "file_format"],
+                condition=models.Q(kind__in=TRAVEL_LISTS, delegation__isnull=True),
+                name="pack_one_travel_list_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["delegation", "language", "file_format"],
+                condition=models.Q(kind="manifest", delegation__isnull=False),
+                name="pack_one_manifest_per_delegation",
+            ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(kind="briefing", delegate__isnull=True)
+                    models.Q(
+                        kind="briefing",
+                        delegate__isnull=True,
+                        delegation__isnull=False,
+                        file_format="pdf",
+                    )
                     | models.Q(
-                        kind="visa_letter", delegate__isnull=False, language="bilingual"
+                        kind="visa_letter",
+                        delegate__isnull=False,
+                        delegation__isnull=False,
+                        language="bilingual",
+                        file_format="pdf",
+                    )
+                    | models.Q(
+                        kind="manifest",
+                        delegate__isnull=True,
+                        language__in=["en", "ru"],
+                    )
+                    | models.Q(
+                        kind__in=["rooming", "transfers"],
+                        delegate__isnull=True,
+                        delegation__isnull=True,
+                        language__in=["en", "ru"],
                     )
                 ),
                 name="pack_kind_matches_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(file_format__in=["pdf", "xlsx"]),
+                name="pack_format_known",
             ),
             models.CheckConstraint(
                 condition=models.Q(language__in=["en", "ru", "bilingual"]),
@@ -164,7 +218,17 @@ class Pack(models.Model):
     def __str__(self) -> str:
         if self.kind == self.Kind.VISA_LETTER:
             return f"{self.get_kind_display()}: {self.delegate}"
+        if self.is_travel_list:
+            target = f": {self.delegation}" if self.delegation_id else ""
+            return (
+                f"{self.get_kind_display()}{target} "
+                f"({self.language}, {self.get_file_format_display()})"
+            )
         return f"{self.delegation} ({self.language})"
+
+    @property
+    def is_travel_list(self) -> bool:
+        return self.kind in TRAVEL_LISTS
 
     @property
     def has_file(self) -> bool:

@@ -2,7 +2,7 @@
 
 from delegations.selectors import link_delegation
 from dialogue.packs.models import Pack
-from dialogue.packs.selectors import delegation_packs
+from dialogue.packs.selectors import delegation_manifests, delegation_packs
 
 
 def packs_panel(link, delegates, lang: str) -> dict | None:
@@ -25,4 +25,26 @@ def packs_panel(link, delegates, lang: str) -> dict | None:
         "packs": packs,
         "token": link.token,
         "updating": updating,
+    }
+
+
+def manifest_panel(link, delegates, lang: str) -> dict | None:
+    """Return the focal point's panel with its delegation's arrivals and
+    departures manifest (EN and RU PDF): only their delegation's lines.
+
+    One query; None for a delegate's own link or while none is rendered.
+    """
+    if link.kind != "focal_point":
+        return None
+    packs = delegation_manifests(link.delegation)
+    if not packs:
+        return None
+    return {
+        "template": "packs/manifest_panel.html",
+        "packs": packs,
+        "token": link.token,
+        "updating": any(
+            p.is_outdated or p.status in (Pack.Status.QUEUED, Pack.Status.RENDERING)
+            for p in packs
+        ),
     }

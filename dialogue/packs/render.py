@@ -170,6 +170,7 @@ class PackRenderer:
         )
         self.cache: OrderedDict = OrderedDict()
         self.cache_size = cache_size
+        self.list_cache: OrderedDict = OrderedDict()  # parts of travel lists
         if replay is None:  # PACK_REPLAY and a supported WeasyPrint
             replay = replay_enabled()
         self.replay = replay  # paint shared pages once (replay.py)
@@ -389,6 +390,120 @@ class PackRenderer:
     def render_letter(self, letter: dict) -> tuple[bytes, int]:
         document = self.layout("pdf/visa_letter.html", letter)
         return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+
+    # Travel lists -------------------------------------------------------------
+
+    def render_list(self, content: dict) -> tuple[bytes, int]:
+        """Return (PDF bytes, page count) of a manifest, rooming or transfer list.
+
+        A list of a 193-delegation meeting is some fifty pages of table rows,
+        which WeasyPrint lays out slowly; a flight edit changes one row. So the
+        list is laid out in parts of LIST_ROWS rows, each starting a page, kept
+        in this process by the part's content and first page number, painted
+        once and replayed (as the packs' shared pages): a re-render lays out
+        only the parts whose rows changed, then writes one tagged PDF of all.
+        """
+        from dialogue.packs.fingerprint import fingerprint
+
+        lang = content["lang"]
+        with translation.override(lang):
+            empty = _("Nothing to list yet.")
+            continued = _("continued")
+        issued = issued_line((lang,))
+        pages, start, added = [], 1, False
+        for part in list_parts(content, continued=continued):
+            context = {
+                **part,
+                "issued": issued if part["first"] else "",
+                "empty": empty,
+                "start_page": start,
+            }
+            key = ("list", fingerprint(context))
+            document = self.list_cache.get(key)
+            if document is None:
+                document = self.layout("pdf/travel_list.html", context)
+                if self.replay:
+                    make_replayable(document)
+                self.list_cache[key] = document
+                added = True
+            else:
+                self.list_cache.move_to_end(key)
+            if not pages:
+                head = document  # its metadata (title, /Lang) is the PDF's
+            pages.extend(document.pages)
+            start += len(document.pages)
+        while len(self.list_cache) > LIST_CACHE_SIZE:
+            self.list_cache.popitem(last=False)
+        if added and self.freeze:
+            gc.collect()
+            gc.freeze()
+        whole = head.copy(pages)
+        return whole.write_pdf(**PDF_OPTIONS), len(pages)
+
+
+# Rows of a travel list laid out together (one landscape page of short rows).
+LIST_ROWS = 16
+LIST_FIRST_ROWS = 12
+LIST_CACHE_SIZE = 600
+
+
+def _row_bounds(count: int, first_size: int) -> list[tuple[int, int]]:
+    """Return [start, end) of each part's rows: first_size, then LIST_ROWS."""
+    bounds, index, size = [], 0, first_size
+    while index < count or not bounds:
+        bounds.append((index, min(index + size, count)))
+        index, size = index + size, LIST_ROWS
+    return bounds
+
+
+def list_parts(content: dict, *, continued: str) -> list[dict]:
+    """Return the list cut into parts: the title with the first rows, then
+    LIST_ROWS rows at a time, a group's heading on its first part and
+    "(continued)" on the others. Each part is a whole template context."""
+    common = {
+        key: content[key]
+        for key in (
+            "lang",
+            "kind",
+            "title",
+            "meeting",
+            "delegation",
+            "doc_title",
+            "running",
+            "note",
+            "columns",
+        )
+    }
+    parts = []
+    for group in content["groups"]:
+        rows = group["rows"]
+        # The first page also carries the title and the note: fewer rows.
+        first_size = LIST_ROWS if parts else LIST_FIRST_ROWS
+        for index, end in _row_bounds(len(rows), first_size):
+            parts.append(
+                {
+                    **common,
+                    "first": not parts,
+                    "groups": [
+                        {
+                            "heading": group["heading"],
+                            "subheading": group["subheading"],
+                            "continued": continued if index else "",
+                            "rows": [
+                                {
+                                    "cells": r["cells"],
+                                    "head": r["head"],
+                                    "status": r["status"],
+                                }
+                                for r in rows[index:end]
+                            ],
+                        }
+                    ],
+                }
+            )
+    if not parts:
+        parts.append({**common, "first": True, "groups": []})
+    return parts
 
 
 def issued_line(langs) -> str:

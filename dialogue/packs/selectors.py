@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from dialogue.models import Meeting
-from dialogue.packs.models import Pack
+from dialogue.packs.models import TRAVEL_LISTS, Pack
 
 
 def downloadable_pack(delegation, language: str) -> Pack | None:
@@ -87,3 +87,76 @@ def pack_list_url() -> str:
     from django.urls import reverse
 
     return reverse(f"admin:{Pack._meta.app_label}_{Pack._meta.model_name}_changelist")
+
+
+def delegation_manifests(delegation) -> list[Pack]:
+    """Return the delegation's own manifests that have a file, EN then RU (PDF).
+
+    One query.
+    """
+    return list(
+        Pack.objects.filter(
+            delegation=delegation, kind=Pack.Kind.MANIFEST, file_format="pdf"
+        )
+        .select_related("meeting")
+        .exclude(file="")
+        .order_by("language")
+    )
+
+
+def downloadable_manifest(delegation, language: str) -> Pack | None:
+    """Return the delegation's manifest PDF in a language if it has a file."""
+    return (
+        Pack.objects.filter(
+            delegation=delegation,
+            kind=Pack.Kind.MANIFEST,
+            language=language,
+            file_format="pdf",
+        )
+        .exclude(file="")
+        .first()
+    )
+
+
+def travel_list_table(meeting: Meeting) -> dict:
+    """Return the meeting's travel lists for the admin: one row per list with
+    its packs by (language, format), and the delegations' own manifests
+    counted per status. One query."""
+    packs = list(
+        Pack.objects.filter(meeting=meeting, kind__in=TRAVEL_LISTS)
+        .select_related("delegation", "meeting")
+        .order_by("kind", "language", "file_format")
+    )
+    rows = []
+    for kind in TRAVEL_LISTS:
+        cells = {
+            (p.language, p.file_format): p
+            for p in packs
+            if p.kind == kind and p.delegation_id is None
+        }
+        rows.append(
+            {
+                "kind": kind,
+                "label": Pack.Kind(kind).label,
+                "cells": [
+                    cells.get((language, file_format))
+                    for language in ("en", "ru")
+                    for file_format in ("pdf", "xlsx")
+                ],
+            }
+        )
+    own = [p for p in packs if p.delegation_id is not None]
+    counts = dict.fromkeys(Pack.Status.values, 0)
+    for pack in own:
+        counts[pack.status] += 1
+    return {
+        "rows": rows,
+        "columns": [
+            (language, file_format)
+            for language in ("en", "ru")
+            for file_format in ("pdf", "xlsx")
+        ],
+        "own": own,
+        "own_counts": [(s, label, counts[s]) for s, label in Pack.Status.choices],
+        "any": bool(packs),
+    }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from dialogue.leases import lease_until, renewed_lease
 from dialogue.models import Meeting
-from dialogue.packs.models import Pack, WorkerHeartbeat
+from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
 
 
 @transaction.atomic
@@ -102,9 +102,11 @@ def queue_packs(
     )
     existing = {
         (p.delegation_id, p.language): p
-        for p in Pack.objects.select_for_update().filter(
-            meeting=meeting, kind=Pack.Kind.BRIEFING
-        )
+        # Ordered by id: the default order joins the (nullable) delegation,
+        # and PostgreSQL locks no row on the nullable side of an outer join.
+        for p in Pack.objects.select_for_update()
+        .filter(meeting=meeting, kind=Pack.Kind.BRIEFING)
+        .order_by("pk")
     }
     result = QueueResult()
     now = timezone.now()
@@ -157,7 +159,11 @@ def requeue_packs(packs, *, force: bool = True) -> list[int]:
     """
     now = timezone.now()
     queued = []
-    for pack in Pack.objects.select_for_update().filter(pk__in=[p.pk for p in packs]):
+    for pack in (
+        Pack.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in packs])
+        .order_by("pk")  # no outer join to lock (see queue_packs)
+    ):
         if pack.status == Pack.Status.RENDERING and not is_stale(pack, now=now):
             continue
         if force and pack.fingerprint:
@@ -449,7 +455,10 @@ def mark_packs_stale(
     now = timezone.now()
     packs = Pack.objects.filter(meeting_id=meeting_id)
     if delegation_ids is not None:
-        packs = packs.filter(delegation_id__in=delegation_ids)
+        # The meeting's travel lists hold every delegation's lines.
+        packs = packs.filter(
+            Q(delegation_id__in=delegation_ids) | Q(delegation__isnull=True)
+        )
     scheduled = Pack.objects.filter(
         meeting_id=meeting_id, stale_since__isnull=False
     ).exists()
@@ -481,7 +490,8 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
     Waits until the last change is PACK_LIVE_DELAY seconds old (queues itself
     again for the rest; an eager run sleeps instead). Then the stale briefing
     packs go through queue_packs (an unchanged fingerprint skips the render)
-    and stale visa letters through queue_visa_letter; a pack whose file turns
+    and stale visa letters through queue_visa_letter, stale travel lists
+    through queue_list_packs; a pack whose file turns
     out to match its inputs is no longer stale. Side effects: those of
     queue_packs and queue_visa_letter; clears stale marks.
     """
@@ -501,6 +511,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
         return "gone"
     rows = list(stale.values_list("pk", "generation", "kind", "delegation_id"))
     letters = [pk for pk, _g, kind, _d in rows if kind == Pack.Kind.VISA_LETTER]
+    lists = [pk for pk, _g, kind, _d in rows if kind in TRAVEL_LISTS]
     briefing = sorted({d for _p, _g, kind, d in rows if kind == Pack.Kind.BRIEFING})
     queued = set(
         queue_packs(meeting, delegation_ids=briefing, create=False).queued
@@ -508,6 +519,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
         else []
     )
     queued |= _queue_stale_letters(letters)
+    queued |= set(queue_list_packs(Pack.objects.filter(pk__in=lists), check=False))
     for pk, generation, _kind, _delegation in rows:
         if pk not in queued:
             Pack.objects.filter(
@@ -554,3 +566,113 @@ def schedule_forgotten_stale_packs() -> list[int]:
     for meeting_id in meetings:
         _schedule(meeting_id, countdown=0)
     return meetings
+
+
+# Travel lists: the manifest, the rooming list, the transfer manifest ----------
+
+LIST_LANGUAGES = ("en", "ru")
+LIST_FORMATS = ("pdf", "xlsx")
+
+
+@transaction.atomic
+def queue_list_packs(packs, *, force: bool = False, check: bool = True) -> list[int]:
+    """Return the ids of the travel-list packs queued for rendering.
+
+    With check, a pack whose file matches its inputs is left ready (unless
+    force); the content of a list is read once for both its formats. Without
+    (the coalesced re-render after a change), each is queued at once and its
+    worker's render_pack makes that check, in parallel: a list whose
+    fingerprint did not change is then skipped there. A pack a live worker
+    renders is left to it. Side effects: marks the others queued and queues
+    one render_pack task each after commit.
+    """
+    from dialogue.packs.fingerprint import fingerprint
+    from dialogue.packs.lists import list_content
+
+    now = timezone.now()
+    queued = []
+    contents: dict[tuple, dict] = {}
+    for pack in (
+        Pack.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in packs], kind__in=TRAVEL_LISTS)
+        .select_related("meeting")
+        .order_by("kind", "delegation_id", "language", "file_format", "pk")
+    ):
+        if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
+            pack, now=now
+        ):
+            continue
+        if check and not force and pack.status == Pack.Status.READY:
+            key = (pack.kind, pack.delegation_id, pack.language)
+            if key not in contents:
+                contents[key] = list_content(pack)
+            wanted = fingerprint("travel_list", pack.file_format, contents[key])
+            if pack.fingerprint == wanted and file_exists(pack):
+                continue
+        if force and pack.fingerprint:
+            Pack.objects.filter(pk=pack.pk).update(fingerprint="")
+        _mark_queued(pack, now)
+        queued.append(pack.pk)
+    # The manifest first: it is what the host's protocol waits for.
+    manifests = _manifests(queued)
+    queued.sort(key=lambda pk: pk not in manifests)
+    _enqueue(queued)
+    return queued
+
+
+def _manifests(pack_ids: list[int]) -> set[int]:
+    return set(
+        Pack.objects.filter(pk__in=pack_ids, kind=Pack.Kind.MANIFEST).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def queue_travel_lists(meeting: Meeting, *, force: bool = False) -> list[int]:
+    """Return the ids of the meeting's travel lists queued for rendering.
+
+    Every list in EN and RU, as PDF and XLSX, and the manifest of each
+    delegation whose focal point has a link (PDF, EN and RU: their link page
+    offers it). From then on the lists follow their inputs (mark_packs_stale).
+    Side effects: creates the missing Pack rows (queued), then queue_list_packs.
+    """
+    from delegations.selectors import delegations_with_focal_link
+
+    wanted = [
+        (kind, None, language, file_format)
+        for kind in TRAVEL_LISTS
+        for language in LIST_LANGUAGES
+        for file_format in LIST_FORMATS
+    ] + [
+        (Pack.Kind.MANIFEST, delegation_id, language, Pack.Format.PDF)
+        for delegation_id in delegations_with_focal_link(meeting)
+        for language in LIST_LANGUAGES
+    ]
+    existing = {
+        (p.kind, p.delegation_id, p.language, p.file_format): p
+        for p in Pack.objects.select_for_update()
+        .filter(meeting=meeting, kind__in=TRAVEL_LISTS)
+        .order_by("pk")
+    }
+    now = timezone.now()
+    fresh, others = [], []
+    for key in wanted:
+        pack = existing.get(key)
+        if pack is not None:
+            others.append(pack)
+            continue
+        kind, delegation_id, language, file_format = key
+        fresh.append(
+            Pack.objects.create(
+                meeting=meeting,
+                kind=kind,
+                delegation_id=delegation_id,
+                language=language,
+                file_format=file_format,
+                status=Pack.Status.QUEUED,
+                queued_at=now,
+            ).pk
+        )
+    _enqueue(fresh)
+    return fresh + queue_list_packs(others, force=force)

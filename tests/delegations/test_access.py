@@ -137,6 +137,17 @@ CASES = [
     ),
     *job_cases("delegate", "delegates"),
     *job_cases("flightleg", "flights"),
+    # The transport officer's page of the day's pickups (issue 14).
+    AccessCase(
+        "admin/delegations/delegation/pickups/",
+        lambda w, r: "/admin/delegations/delegation/pickups/",
+        {**STAFF_ONLY_SECRETARIAT, "transport_officer": 200},
+    ),
+    AccessCase(
+        "admin/delegations/delegation/pickups/",
+        lambda w, r: "/admin/delegations/delegation/pickups/?day=2017-06-12",
+        {**STAFF_ONLY_SECRETARIAT, "transport_officer": 200},
+    ),
 ]
 
 

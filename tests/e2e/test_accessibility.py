@@ -115,6 +115,16 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
         Pack.objects.create(
             meeting=ashgabat, delegation=delegation, language="bilingual"
         )
+    # The travel lists' page with a list that failed (its retry button).
+    for kind, status in (("manifest", "failed"), ("rooming", "queued")):
+        Pack.objects.create(
+            meeting=ashgabat,
+            kind=kind,
+            language="ru",
+            file_format="pdf",
+            status=status,
+            error="Boom" if status == "failed" else "",
+        )
     return {
         "meeting": ashgabat,
         "version": draft,
@@ -209,6 +219,8 @@ def admin_paths(world) -> list[str]:
         "/admin/outbox/email/",
         f"/admin/declaration/version/{version.pk}/adopt/",
         f"/admin/declaration/version/{version.pk}/extend-deadline/",
+        "/admin/packs/pack/travel-lists/",
+        "/admin/delegations/delegation/pickups/?day=2017-06-12",
     ]
 
 

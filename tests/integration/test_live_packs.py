@@ -146,3 +146,43 @@ def test_ten_flight_edits_in_a_second_give_one_render_per_pack(ashgabat, live_wo
     assert {pk: n for pk, n in rendered_again.items() if pk not in own} == {
         pk: 0 for pk in before if pk not in own
     }
+
+
+def test_a_changed_flight_re_renders_the_manifest(ashgabat, live_worker):
+    """The travel lists follow their inputs as the packs do (issue 14)."""
+    from dialogue.packs.files import absolute
+    from dialogue.packs.services import queue_travel_lists
+
+    leg = FlightLeg.objects.filter(delegate__delegation_id=KZ).order_by("pk").first()
+    save_flight_leg(leg)  # as staff entered it: its first history record
+    assert len(queue_travel_lists(ashgabat)) == 12
+    assert wait_for(lambda: all_fresh(ashgabat), timeout=180), live_worker.output()
+    before = attempts_by_pack(ashgabat)
+
+    leg.flight_number = "KC131"
+    leg.departs_at += datetime.timedelta(hours=2)
+    leg.arrives_at += datetime.timedelta(hours=2)
+    save_flight_leg(leg)
+
+    assert wait_for(lambda: all_fresh(ashgabat), timeout=BOUND), live_worker.output()
+    after = attempts_by_pack(ashgabat)
+    again = {
+        (kind, language, file_format)
+        for pk, kind, language, file_format in Pack.objects.filter(
+            meeting=ashgabat
+        ).values_list("pk", "kind", "language", "file_format")
+        if after[pk] - before[pk] == 1
+    }
+    # The rooming list shows no flight: its fingerprint kept it as it was.
+    assert again == {
+        (kind, language, file_format)
+        for kind in ("manifest", "transfers")
+        for language in ("en", "ru")
+        for file_format in ("pdf", "xlsx")
+    }
+    manifest = Pack.objects.get(
+        meeting=ashgabat, kind="manifest", language="en", file_format="pdf"
+    )
+    text = " ".join(pdf_text(absolute(manifest.file).read_bytes()).split())
+    assert "KC131" in text
+    assert "Changed: was KC127" in text

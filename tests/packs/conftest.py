@@ -32,6 +32,32 @@ def world(world, media_root):
             world.packs[(delegation.pk, language)] = make_pack_file(
                 Pack(meeting=world.meeting, delegation=delegation, language=language)
             )
+    # The travel lists: the meeting's manifest (PDF, XLSX) and each
+    # delegation's own manifest, its bytes naming its delegation.
+    world.lists = {
+        file_format: make_pack_file(
+            Pack(
+                meeting=world.meeting,
+                kind="manifest",
+                language="en",
+                file_format=file_format,
+            )
+        )
+        for file_format in ("pdf", "xlsx")
+    }
+    world.manifests = {
+        (delegation.pk, language): make_pack_file(
+            Pack(
+                meeting=world.meeting,
+                delegation=delegation,
+                kind="manifest",
+                language=language,
+            ),
+            b"%PDF-1.7\n% manifest of " + str(delegation.pk).encode() + b"\n%%EOF\n",
+        )
+        for delegation in (world.delegation, world.other_delegation)
+        for language in ("en", "ru")
+    }
     world.visa_letter = make_pack_file(
         Pack(
             meeting=world.meeting,
