@@ -544,7 +544,7 @@ def staff_pages(conference: Conference) -> list[tuple[str, str]]:
             "readiness board",
             f"{reverse('admin:delegations_readiness')}?meeting={meeting.pk}",
         ),
-        ("budget", f"{reverse('admin:delegations_budget')}?meeting={meeting.pk}"),
+        ("budget", f"{reverse('admin:travel_budget')}?meeting={meeting.pk}"),
         ("dashboard", f"{reverse('dashboard')}?meeting={meeting.pk}"),
         (
             "day view (agenda), first day",

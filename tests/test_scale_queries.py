@@ -23,12 +23,12 @@ STAFF_PAGE_QUERIES = {
     "delegates searched «Karimov»": 10,
     "delegates searched «Каримов»": 10,
     "readiness board": 10,
-    "budget": 8,
+    "budget": 16,
     "dashboard": 16,
     "day view (agenda), first day": 13,
     "a version's comments": 12,
 }
-FOCAL_POINT_PAGE_QUERIES = 17
+FOCAL_POINT_PAGE_QUERIES = 18
 
 
 @pytest.fixture
