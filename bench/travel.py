@@ -24,11 +24,9 @@ the machine's load average (1 min) at the time.
 """
 
 import argparse
-import atexit
 import datetime
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,42 +38,13 @@ sys.path.insert(0, str(ROOT))
 SCRATCH = tempfile.mkdtemp(prefix="dialogue-bench-travel-")
 os.environ.setdefault("DIALOGUE_VAR_DIR", SCRATCH)
 os.environ.setdefault("MEDIA_ROOT", os.path.join(SCRATCH, "media"))
+
+from bench.packs import ensure_database  # noqa: E402  (a fresh database per run)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dialogue.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 UTC = datetime.UTC
-
-
-def ensure_database():
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        server = url.rsplit("/", 1)[0]
-        name = f"dialogue_bench_travel_{os.getpid()}"
-        subprocess.run(
-            ["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-            capture_output=True,
-        )
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
-
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            subprocess.run(
-                [
-                    "psql",
-                    server + "/postgres",
-                    "-qc",
-                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
-                ],
-                capture_output=True,
-            )
-
-        atexit.register(drop)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True
-    )
 
 
 def load() -> str:
