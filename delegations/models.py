@@ -154,6 +154,15 @@ class Delegation(models.Model):
         return localized(self, "level", lang)
 
 
+class Accreditation(models.TextChoices):
+    """Where a delegate stands, in the order it runs."""
+
+    NOMINATED = "nominated", _("nominated")
+    ACCREDITED = "accredited", _("accredited")
+    BADGE_PRINTED = "badge_printed", _("badge printed")
+    CHECKED_IN = "checked_in", _("checked in")
+
+
 class Delegate(models.Model):
     """A person on a delegation's list, funded or not."""
 
@@ -222,6 +231,15 @@ class Delegate(models.Model):
     dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
     accessibility_needs = models.CharField(
         _("accessibility needs"), max_length=300, blank=True
+    )
+    # Moved forward only by the accreditation services: credentials approved,
+    # badge printed, checked in at the door.
+    accreditation = models.CharField(
+        _("accreditation"),
+        max_length=20,
+        choices=Accreditation.choices,
+        default=Accreditation.NOMINATED,
+        editable=False,
     )
     history = HistoricalRecords(excluded_fields=["meeting"])
 

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from delegations.models import (
     AccessLink,
+    Accreditation,
     Delegate,
     Delegation,
     FlightLeg,
@@ -819,3 +820,22 @@ def compose_link_email(link_id: int):
 def record_link_sent(link_id: int, sent_at: datetime.datetime) -> None:
     """Record that a link went out (called by the outbox, in its transaction)."""
     AccessLink.objects.filter(pk=link_id).update(sent_at=sent_at)
+
+
+_ACCREDITATION_ORDER = list(Accreditation.values)
+
+
+def advance_accreditation(delegate: Delegate, status: str) -> Delegate:
+    """Move a delegate's accreditation forward to `status`, never back.
+
+    Accreditation runs nominated, accredited, badge printed, checked in; a
+    second scan or a badge printed again leaves a later status as it is.
+    """
+    if _ACCREDITATION_ORDER.index(status) > _ACCREDITATION_ORDER.index(
+        delegate.accreditation
+    ):
+        delegate.accreditation = status
+        # A plain save (kept in the history): no pack prints accreditation,
+        # so a check-in marks nothing stale.
+        delegate.save(update_fields=["accreditation"])
+    return delegate

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "agenda",
     "declaration",
     "travel",
+    "accreditation",
     "dialogue.packs",
     "dashboard",
 ]
