@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from delegations.models import Delegate
+from travel.receipts import receipt_storage as private_storage
 
 
 class Badge(models.Model):
@@ -71,3 +72,27 @@ class Badge(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class BadgePhoto(models.Model):
+    """The photo a focal point uploads for a delegate's badge (optional).
+
+    Stored privately (no URL); the badge renderer and the check-in page read it
+    through accreditation's own views and selectors.
+    """
+
+    delegate = models.OneToOneField(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="badge_photo",
+        verbose_name=_("delegate"),
+    )
+    image = models.FileField(_("photo"), storage=private_storage, max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("badge photo")
+        verbose_name_plural = _("badge photos")
+
+    def __str__(self) -> str:
+        return str(self.delegate)

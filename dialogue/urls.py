@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("dialogue.packs.urls")),
     path("", include("agenda.urls")),
     path("", include("declaration.urls")),
+    path("", include("accreditation.urls")),
 ]
