@@ -23,7 +23,11 @@ own manifest is made too). Cases:
              longer stale (PACK_LIVE_DELAY, the wait for edits to stop, is
              included); repeated --edits times, each on another delegation.
 
-The load average is printed beside every figure.
+W workers are W one-process nodes (each also reading its own queue, so a
+travel list goes back to the node that keeps its layout: dialogue/routing.py),
+or with --pool one node of W pool processes (any process takes any list: a
+re-render may land where the list was never laid out). The load average is
+printed beside every figure.
 """
 
 import argparse
@@ -139,6 +143,12 @@ def main():
     parser.add_argument("--n", type=int, default=193, help="delegations")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--edits", type=int, default=3)
+    parser.add_argument(
+        "--pool",
+        action="store_true",
+        help="one worker node of W pool processes (default: W one-process "
+        "nodes, each reading its own queue too: the sticky travel lists)",
+    )
     args = parser.parse_args()
     ensure_database()
     setup_django()
@@ -177,7 +187,9 @@ def main():
         flush=True,
     )
     lists = Pack.objects.filter(meeting=meeting, kind__in=TRAVEL_LISTS)
-    with Workers(args.workers) as workers:
+    shape = "1 node x {} processes" if args.pool else "{} one-process nodes"
+    print(f"workers: {shape.format(args.workers)}", flush=True)
+    with Workers(args.workers, nodes=not args.pool) as workers:
         clock = time.monotonic()
         queued = queue_travel_lists(meeting)
         done = wait_until(lambda: fresh(lists))
@@ -192,8 +204,7 @@ def main():
         figures = []
         delegations = list(meeting.delegations.order_by("sort_order")[: args.edits])
         for delegation in delegations:
-            issue_itinerary_link(delegation)  # its focal point's own manifest
-        queue_travel_lists(meeting)
+            issue_itinerary_link(delegation)  # its own manifest is made with it
         wait_until(lambda: fresh(lists))
         for delegation in delegations:
             watched = lists.filter(kind="manifest").filter(

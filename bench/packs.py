@@ -240,18 +240,21 @@ def make_declaration(meeting):
 
 
 class Workers:
-    """W real Celery worker processes, and their peak memory from /proc."""
+    """W real Celery worker processes, and their peak memory from /proc.
 
-    def __init__(self, concurrency: int):
+    One node of W pool processes, or with nodes=True W nodes of one process
+    each (the deployment that lets a travel list go back to the worker that
+    keeps its layout, dialogue/routing.py).
+    """
+
+    def __init__(self, concurrency: int, *, nodes: bool = False):
         self.concurrency = concurrency
+        self.nodes = nodes
         self.peak_kib = 0
+        self.processes: list[subprocess.Popen] = []
 
-    def __enter__(self):
-        from dialogue.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
-        self.process = subprocess.Popen(
+    def _start(self, name: str, concurrency: int) -> subprocess.Popen:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -260,26 +263,40 @@ class Workers:
                 "dialogue",
                 "worker",
                 "--loglevel=WARNING",
-                f"--concurrency={self.concurrency}",
+                f"--concurrency={concurrency}",
                 "--without-gossip",
                 "--without-mingle",
                 "-n",
-                f"bench{os.getpid()}@%h",
+                f"{name}@%h",
             ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=open(Path(SCRATCH) / "worker.log", "a"),  # noqa: SIM115
             start_new_session=True,
         )
+
+    def __enter__(self):
+        from dialogue.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("celery")
+        if self.nodes:
+            self.processes = [
+                self._start(f"bench{os.getpid()}-{index}", 1)
+                for index in range(self.concurrency)
+            ]
+        else:
+            self.processes = [self._start(f"bench{os.getpid()}", self.concurrency)]
         time.sleep(4)  # let the pool start, so start-up is not counted
         return self
 
     def sample(self):
+        groups = {process.pid for process in self.processes}
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
                 continue
             try:
-                if os.getpgid(int(pid)) != self.process.pid:
+                if os.getpgid(int(pid)) not in groups:
                     continue
                 status = Path(f"/proc/{pid}/status").read_text()
             except (OSError, ProcessLookupError):
@@ -290,8 +307,10 @@ class Workers:
 
     def __exit__(self, *exc):
         self.sample()
-        os.killpg(self.process.pid, 15)
-        self.process.wait(timeout=60)
+        for process in self.processes:
+            os.killpg(process.pid, 15)
+        for process in self.processes:
+            process.wait(timeout=60)
 
 
 def run_render(meeting, concurrency, *, clear=False):

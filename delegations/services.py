@@ -29,7 +29,7 @@ from delegations.models import (
 )
 from delegations.tokens import new_token
 from delegations.validators import airports, normalise_phone
-from dialogue.changes import inputs_changed
+from dialogue.changes import focal_link_issued, inputs_changed
 from dialogue.conflicts import retry_on_write_conflict
 from dialogue.countries import country_name
 from dialogue.models import Meeting
@@ -638,12 +638,16 @@ def issue_itinerary_link(
     if active:
         active.revoked_at = timezone.now()
         active.save(update_fields=["revoked_at"])
-    return AccessLink.objects.create(
+    link = AccessLink.objects.create(
         kind=AccessLink.Kind.DELEGATE if is_delegate else AccessLink.Kind.FOCAL_POINT,
         token=new_token(),
         expires_at=link_expiry(meeting),
         **lookup,
     )
+    if not is_delegate:
+        # Its link page offers documents made for it (its own manifest).
+        focal_link_issued(meeting.pk, target.pk)
+    return link
 
 
 @transaction.atomic

@@ -41,3 +41,22 @@ def inputs_changed(
             return
     for listener in _listeners:
         listener(meeting_id, delegation_ids=delegation_ids)
+
+
+# A link issued is not a change of any document's content, but a focal point's
+# link page offers documents made for it (its delegation's own manifest): the
+# apps that make them listen here.
+_link_listeners: list[Listener] = []
+
+
+def subscribe_link_issued(listener: Listener) -> None:
+    """Call listener(meeting_id, delegation_ids=[...]) when a focal point's link
+    is issued."""
+    if listener not in _link_listeners:
+        _link_listeners.append(listener)
+
+
+def focal_link_issued(meeting_id: int, delegation_id: int) -> None:
+    """Tell the subscribers; called inside the link service's transaction."""
+    for listener in _link_listeners:
+        listener(meeting_id, delegation_ids=[delegation_id])

@@ -282,6 +282,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+# Each worker node also reads its own queue, so a travel list goes back to the
+# node that keeps its layout (dialogue/routing.py). Redis only: the embedded
+# filesystem broker keeps the one common queue.
+CELERY_WORKER_DIRECT = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 # A worker claims a pack or an email for this long and renews the claim every
 # third of it while it works (dialogue.leases); each worker sweeps this often
 # (s) for claims that lapsed (their worker died) and queues that work again. A

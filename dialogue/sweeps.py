@@ -12,6 +12,7 @@ logger = logging.getLogger("dialogue.tasks")
 
 _sweeps: list[Callable[[], object]] = []
 _warmups: list[Callable[[], object]] = []
+_beats: list[Callable[[str], object]] = []
 
 
 def register_sweep(sweep: Callable[[], object]) -> None:
@@ -22,6 +23,20 @@ def register_sweep(sweep: Callable[[], object]) -> None:
 def register_warmup(warmup: Callable[[], object]) -> None:
     if warmup not in _warmups:
         _warmups.append(warmup)
+
+
+def register_beat(beat: Callable[[str], object]) -> None:
+    """Call beat(node name) at every sweep: "this worker node is alive"."""
+    if beat not in _beats:
+        _beats.append(beat)
+
+
+def run_beats(node: str) -> None:
+    for beat in _beats:
+        try:
+            beat(node)
+        except Exception:  # the next round may succeed
+            logger.exception("Beat %s failed", beat.__qualname__)
 
 
 def run_sweeps() -> None:

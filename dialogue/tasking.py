@@ -59,24 +59,35 @@ class DialogueTask(DjangoTask):
     # "package.module.function": called as function(reason=..., final=..., **kwargs)
     failure_recorder: str = ""
 
-    def enqueue(self, *, countdown: float | None = None, **kwargs) -> None:
+    def enqueue(
+        self,
+        *,
+        countdown: float | None = None,
+        route: dict | None = None,
+        **kwargs,
+    ) -> None:
         """Publish this task with these keyword arguments once the transaction commits.
 
         (Not named "queue": Celery's Task.queue is the routing queue's name.)
         Outside a transaction it is published at once. Ids only: the task loads
         its objects itself, and returns quietly when one is gone. With a
         countdown (seconds), a worker runs it no earlier than that after the
-        commit (an eager run ignores it, as Celery does).
+        commit (an eager run ignores it, as Celery does). A route (exchange and
+        routing key) sends it to one worker's own queue (dialogue.routing).
         """
-        transaction.on_commit(partial(self._publish, kwargs, countdown=countdown))
+        transaction.on_commit(
+            partial(self._publish, kwargs, countdown=countdown, route=route)
+        )
 
-    def _publish(self, kwargs: dict, countdown: float | None = None) -> None:
+    def _publish(
+        self, kwargs: dict, countdown: float | None = None, route: dict | None = None
+    ) -> None:
         # After commit the change is made: a broker that stays down (kombu has
         # retried by now) must not turn the request into an error. The failure
         # is recorded; the workers' sweeps queue the work again later.
         try:
-            timing = {"countdown": countdown} if countdown else {}
-            self.apply_async(kwargs=kwargs, **timing)
+            options = {"countdown": countdown} if countdown else {}
+            self.apply_async(kwargs=kwargs, **options, **(route or {}))
         except Exception as exc:
             logger.error("Could not queue %s%s: %s", self.name, kwargs, exc)
             self._record(exc, kwargs, final=False)

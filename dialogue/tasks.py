@@ -11,15 +11,17 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import close_old_connections
 
-from dialogue.sweeps import run_sweeps, run_warmups
+from dialogue.sweeps import run_beats, run_sweeps, run_warmups
 
 logger = logging.getLogger("dialogue.tasks")
 
 
-def _sweep_forever(interval: float, stop: threading.Event) -> None:
+def _sweep_forever(interval: float, stop: threading.Event, node: str) -> None:
     while not stop.wait(interval):
         try:
             close_old_connections()
+            if node:
+                run_beats(node)
             run_sweeps()
         finally:
             close_old_connections()
@@ -34,7 +36,10 @@ def start_sweeper(sender=None, **kwargs) -> None:
     once its claim has lapsed. Redis redelivery of the unacked message is the
     second net.
     """
+    node = getattr(sender, "hostname", "") or ""
     try:
+        if node:
+            run_beats(node)
         run_sweeps()
         run_warmups()
     finally:
@@ -44,7 +49,7 @@ def start_sweeper(sender=None, **kwargs) -> None:
         stop = threading.Event()
         thread = threading.Thread(
             target=_sweep_forever,
-            args=(interval, stop),
+            args=(interval, stop, node),
             name="stale-work-sweeper",
             daemon=True,
         )

@@ -109,8 +109,12 @@ def recompute_entitlements(
     are never touched. A meeting without rules has nothing to compute.
     """
     result = Recomputed()
+    # The rules row is the meeting's lock: two recomputes of one delegation
+    # (two flight edits, two workers) would both find no entitlement and both
+    # insert it; the second waits here and then finds the first one's row.
     rules = (
-        TravelRules.objects.filter(meeting=meeting)
+        TravelRules.objects.select_for_update(of=("self",))
+        .filter(meeting=meeting)
         .prefetch_related("lump_sums")
         .first()
     )

@@ -18,22 +18,26 @@ class PacksConfig(AppConfig):
 
     def ready(self):
         from delegations.panels import register_panel
-        from dialogue.changes import subscribe
+        from dialogue.changes import subscribe, subscribe_link_issued
         from dialogue.fonts import warm_fonts
         from dialogue.packs.panel import manifest_panel, packs_panel
         from dialogue.packs.services import (
+            add_focal_manifests,
             mark_packs_stale,
+            record_worker_alive,
             schedule_forgotten_stale_packs,
             sweep_stale_packs,
         )
-        from dialogue.sweeps import register_sweep, register_warmup
+        from dialogue.sweeps import register_beat, register_sweep, register_warmup
 
         register_panel(80, packs_panel)
         register_panel(85, manifest_panel)
+        register_beat(record_worker_alive)
         register_sweep(sweep_stale_packs)
         register_sweep(schedule_forgotten_stale_packs)
         register_warmup(warm_fonts)
         subscribe(mark_packs_stale)
+        subscribe_link_issued(add_focal_manifests)
 
         from django.contrib import admin
 

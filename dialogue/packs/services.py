@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dialogue.leases import lease_until, renewed_lease
 from dialogue.models import Meeting
 from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
+from dialogue.routing import alive_window_seconds, direct_routing_enabled, route_to
 
 
 @transaction.atomic
@@ -27,6 +28,18 @@ def record_worker_heartbeat(hostname: str, *, token: str = "") -> WorkerHeartbea
         hostname=hostname, defaults={"seen_at": timezone.now(), "token": token}
     )
     return heartbeat
+
+
+def record_worker_alive(node: str) -> None:
+    """Note that this worker node is alive (its sweeper's beat, every few
+    seconds). Only seen_at: the health check's token is left as it is."""
+    updated = WorkerHeartbeat.objects.filter(hostname=node).update(
+        seen_at=timezone.now()
+    )
+    if not updated:
+        WorkerHeartbeat.objects.get_or_create(
+            hostname=node, defaults={"seen_at": timezone.now()}
+        )
 
 
 # Packs ---------------------------------------------------------------------------
@@ -62,12 +75,41 @@ def file_exists(pack: Pack) -> bool:
     return bool(pack.file) and absolute(pack.file).is_file()
 
 
-def _enqueue(pack_ids: list[int]) -> None:
-    """Queue one render task per pack once the transaction commits."""
+def _enqueue(pack_ids: list[int], *, sticky: bool = True) -> None:
+    """Queue one render task per pack once the transaction commits.
+
+    A travel list goes to the worker node that rendered it last, while that
+    node is alive (dialogue.routing): it keeps the list's laid-out parts, so a
+    flight edit lays out one part there instead of the whole list elsewhere.
+    """
     from dialogue.packs.tasks import render_pack as render_pack_task
 
+    nodes = _sticky_nodes(pack_ids) if sticky else {}
     for pack_id in pack_ids:
-        render_pack_task.enqueue(pack_id=pack_id)
+        node = nodes.get(pack_id)
+        render_pack_task.enqueue(
+            pack_id=pack_id, route=route_to(node) if node else None
+        )
+
+
+def _sticky_nodes(pack_ids: list[int]) -> dict[int, str]:
+    """Return {pack id: node} for the travel lists whose last node is alive."""
+    if not pack_ids or not direct_routing_enabled():
+        return {}
+    last = dict(
+        Pack.objects.filter(pk__in=pack_ids, kind__in=TRAVEL_LISTS)
+        .exclude(worker="")
+        .values_list("pk", "worker")
+    )
+    if not last:
+        return {}
+    since = timezone.now() - datetime.timedelta(seconds=alive_window_seconds())
+    alive = set(
+        WorkerHeartbeat.objects.filter(
+            hostname__in=set(last.values()), seen_at__gte=since
+        ).values_list("hostname", flat=True)
+    )
+    return {pk: node for pk, node in last.items() if node in alive}
 
 
 @dataclass
@@ -190,9 +232,23 @@ def sweep_stale_packs() -> list[int]:
         Q(lease_expires_at__lt=now)
         | Q(lease_expires_at__isnull=True, started_at__lt=now - stale_after())
     )
-    candidates = Pack.objects.filter(
-        lapsed | Q(status=Pack.Status.QUEUED, queued_at__lt=now - QUEUED_STALE)
-    ).values_list("pk", "status", "started_at", "queued_at", "attempts")
+    lost = Q(status=Pack.Status.QUEUED, queued_at__lt=now - QUEUED_STALE)
+    if direct_routing_enabled():
+        # A travel list sent to its node's own queue waits there if that node
+        # died; once the node has missed its beats, any node takes it.
+        window = datetime.timedelta(seconds=alive_window_seconds())
+        dead = WorkerHeartbeat.objects.filter(seen_at__lt=now - window).values(
+            "hostname"
+        )
+        lost |= Q(
+            status=Pack.Status.QUEUED,
+            kind__in=TRAVEL_LISTS,
+            queued_at__lt=now - window,
+            worker__in=dead,
+        )
+    candidates = Pack.objects.filter(lapsed | lost).values_list(
+        "pk", "status", "started_at", "queued_at", "attempts"
+    )
     requeued = []
     for pk, status, started_at, queued_at, attempts in candidates:
         still = Pack.objects.filter(
@@ -218,7 +274,7 @@ def sweep_stale_packs() -> list[int]:
             requeued.append(pk)
     if requeued:
         logger.warning("Requeued %s stale pack(s): %s", len(requeued), requeued)
-    _enqueue(requeued)
+    _enqueue(requeued, sticky=False)  # their node may be the one that died
     return requeued
 
 
@@ -626,6 +682,53 @@ def _manifests(pack_ids: list[int]) -> set[int]:
             "pk", flat=True
         )
     )
+
+
+def add_focal_manifests(
+    meeting_id: int, *, delegation_ids: list[int] | None = None
+) -> list[int]:
+    """Return the ids of the focal points' manifests made for these delegations.
+
+    Subscribed to dialogue.changes.focal_link_issued: once the meeting's lists
+    are prepared, a focal point whose link is issued later gets its
+    delegation's manifest too, without "Prepare the lists" again.
+    One query when the meeting has no lists; runs in the caller's transaction.
+    Side effects: creates the missing Pack rows (queued) and queues their
+    renders after commit.
+    """
+    from delegations.selectors import delegations_with_focal_link
+
+    meeting_lists = Pack.objects.filter(
+        meeting_id=meeting_id, kind=Pack.Kind.MANIFEST, delegation__isnull=True
+    )
+    if not meeting_lists.exists():
+        return []
+    meeting = Meeting.objects.get(pk=meeting_id)
+    wanted = set(delegations_with_focal_link(meeting))
+    if delegation_ids is not None:
+        wanted &= set(delegation_ids)
+    have = set(
+        Pack.objects.filter(
+            meeting_id=meeting_id, kind=Pack.Kind.MANIFEST, delegation_id__in=wanted
+        ).values_list("delegation_id", "language")
+    )
+    now = timezone.now()
+    made = [
+        Pack.objects.create(
+            meeting_id=meeting_id,
+            kind=Pack.Kind.MANIFEST,
+            delegation_id=delegation_id,
+            language=language,
+            file_format=Pack.Format.PDF,
+            status=Pack.Status.QUEUED,
+            queued_at=now,
+        ).pk
+        for delegation_id in sorted(wanted)
+        for language in LIST_LANGUAGES
+        if (delegation_id, language) not in have
+    ]
+    _enqueue(made)
+    return made
 
 
 @transaction.atomic

@@ -59,8 +59,16 @@ def test_scripts_production_runs_the_production_commands():
     )
     assert script_branch("worker") == (
         "exec celery -A dialogue worker --loglevel=INFO "
+        '--hostname="${WORKER_NAME:-celery}@%h" '
         '--concurrency="${WORKER_CONCURRENCY:-2}"'
     )
+
+
+def test_workers_run_one_process_per_node_on_each_core():
+    """Sticky travel lists need one process per node (dialogue/routing.py)."""
+    services = compose()["services"]
+    assert services["worker"]["deploy"]["replicas"] == 2
+    assert services["worker"]["environment"]["WORKER_CONCURRENCY"] == "1"
 
 
 def test_scripts_production_refuses_debug():

@@ -508,3 +508,33 @@ def test_the_fixture_gives_every_funded_traveller_a_car_per_flight(ashgabat):
     # Two cars each for Kazakhstan and Kyrgyzstan, one for the Tajik head.
     assert with_car.count() == 14
     assert not with_car.filter(driver_name="").exists()
+
+
+@pytest.mark.django_db
+def test_a_focal_link_issued_after_the_lists_gets_its_own_manifest(
+    ashgabat, media_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = queue_travel_lists(ashgabat)
+    assert len(queued) == 12  # no focal point has a link yet
+    tj = ashgabat.delegations.get(country_code="TJ")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_itinerary_link(tj)
+    own = Pack.objects.filter(meeting=ashgabat, kind="manifest", delegation=tj)
+    assert sorted(own.values_list("language", "file_format", "status")) == [
+        ("en", "pdf", "ready"),
+        ("ru", "pdf", "ready"),
+    ]
+    # Issued again (a new link): nothing more is made, and no list went stale.
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_itinerary_link(tj, reissue=True)
+    assert own.count() == 2
+    assert not Pack.objects.filter(meeting=ashgabat, stale_since__isnull=False)
+    assert "Tajikistan" in pdf_text(absolute(own.get(language="en").file).read_bytes())
+
+
+@pytest.mark.django_db
+def test_a_focal_link_before_any_list_makes_nothing(ashgabat, media_root):
+    issue_itinerary_link(ashgabat.delegations.get(country_code="TJ"))
+    assert not Pack.objects.filter(meeting=ashgabat).exists()
