@@ -16,6 +16,8 @@ class TravelConfig(AppConfig):
 
     def ready(self):
         from dialogue.changes import subscribe
-        from travel.services import itinerary_changed
+        from dialogue.sweeps import register_sweep
+        from travel.services import itinerary_changed, sweep_stuck_summaries
 
         subscribe(itinerary_changed)
+        register_sweep(sweep_stuck_summaries)

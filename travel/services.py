@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -399,3 +400,46 @@ def record_summary_failure(*, reason: str, final: bool, summary_id: int) -> None
         BudgetSummary.objects.filter(pk=summary_id).update(
             status=BudgetSummary.Status.FAILED, error=reason
         )
+
+
+# A summary still "rendering" this long after it was asked for lost its worker
+# (the hard time limit would have ended the task); one "queued" for half an
+# hour lost its message.
+SUMMARY_QUEUED_STALE = datetime.timedelta(minutes=30)
+
+
+def summary_stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+def sweep_stuck_summaries() -> dict[str, int]:
+    """Return how many budget summaries the workers' sweep failed and requeued.
+
+    Registered in TravelConfig.ready (dialogue.sweeps). A summary whose worker
+    died mid-render is marked failed with the reason, so the budget page shows
+    it and its Retry button; one whose message was lost is queued again. The
+    conditional updates make concurrent sweeps (one per worker) act once.
+    """
+    from travel.tasks import render_budget_summary_task
+
+    now = timezone.now()
+    failed = BudgetSummary.objects.filter(
+        status=BudgetSummary.Status.RENDERING,
+        requested_at__lt=now - summary_stale_after(),
+    ).update(
+        status=BudgetSummary.Status.FAILED,
+        error=_("The worker stopped while rendering this summary. Retry it."),
+    )
+    requeued = 0
+    lost = BudgetSummary.objects.filter(
+        status=BudgetSummary.Status.QUEUED,
+        requested_at__lt=now - SUMMARY_QUEUED_STALE,
+    ).values_list("pk", "requested_at")
+    for pk, requested_at in lost:
+        with transaction.atomic():
+            if BudgetSummary.objects.filter(
+                pk=pk, status=BudgetSummary.Status.QUEUED, requested_at=requested_at
+            ).update(requested_at=now):
+                render_budget_summary_task.enqueue(summary_id=pk)
+                requeued += 1
+    return {"failed": failed, "requeued": requeued}

@@ -79,3 +79,35 @@ def test_a_failed_render_is_shown_and_can_be_asked_again(ashgabat):
     assert (summary.status, summary.error) == ("failed", "OSError: disk full")
     again = request_budget_summary(ashgabat, language="en")
     assert (again.pk, again.status, again.error) == (summary.pk, "queued", "")
+
+
+def test_the_sweep_fails_a_summary_whose_worker_died_and_requeues_a_lost_one(
+    ashgabat, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from dialogue.sweeps import run_sweeps
+    from travel.services import SUMMARY_QUEUED_STALE, summary_stale_after
+
+    long_ago = timezone.now() - summary_stale_after() - SUMMARY_QUEUED_STALE
+    dead = request_budget_summary(ashgabat, language="en")
+    lost = request_budget_summary(ashgabat, language="ru")
+    BudgetSummary.objects.filter(pk=dead.pk).update(
+        status="rendering", requested_at=long_ago
+    )
+    BudgetSummary.objects.filter(pk=lost.pk).update(requested_at=long_ago)
+    recent = timezone.now() - datetime.timedelta(seconds=5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sweeps()  # what every worker runs every few seconds
+
+    dead.refresh_from_db()
+    lost.refresh_from_db()
+    assert dead.status == "failed"
+    assert "worker stopped" in dead.error
+    assert (lost.status, lost.error) == ("ready", "")  # queued again and made
+    assert lost.requested_at > recent
+    # Failed is shown with its Retry; asking again queues it.
+    assert request_budget_summary(ashgabat, language="en").status == "queued"
