@@ -539,9 +539,21 @@ def save_flight_leg(leg: FlightLeg) -> FlightLeg:
     leg.currency = leg.currency.upper()
     check_flight_times(leg)
     leg.full_clean()
+    _record_first_schedule(leg)
     leg.save()
     documents_changed(leg.delegate.delegation_id)
     return leg
+
+
+def _record_first_schedule(leg: FlightLeg) -> None:
+    """Give a stored leg with no history (loaded by loaddata or SQL, not these
+    services) a first history row of its stored values before it changes, so
+    the manifest can say "Changed: was ..." for the first edit too."""
+    if leg.pk is None or FlightLeg.history.filter(id=leg.pk).exists():
+        return
+    stored = FlightLeg.objects.filter(pk=leg.pk).first()
+    if stored is not None:
+        FlightLeg.history.bulk_history_create([stored])
 
 
 @transaction.atomic

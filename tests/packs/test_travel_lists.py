@@ -538,3 +538,26 @@ def test_a_focal_link_issued_after_the_lists_gets_its_own_manifest(
 def test_a_focal_link_before_any_list_makes_nothing(ashgabat, media_root):
     issue_itinerary_link(ashgabat.delegations.get(country_code="TJ"))
     assert not Pack.objects.filter(meeting=ashgabat).exists()
+
+
+@pytest.mark.django_db
+def test_the_first_edit_of_a_fixture_flight_shows_what_it_was(ashgabat):
+    """loaddata writes no history: the first edit through the service records
+    the stored schedule first, so the manifest says what changed."""
+    kz = ashgabat.delegations.get(country_code="KZ")
+    leg = FlightLeg.objects.filter(delegate__delegation=kz).order_by("pk").first()
+    assert not FlightLeg.history.filter(id=leg.pk).exists()
+    was = leg.flight_number
+    leg.flight_number = "KC131"
+    save_flight_leg(leg)
+    assert FlightLeg.history.filter(id=leg.pk).count() == 2
+    content = manifest_content(ashgabat, "en")
+    line = next(
+        row
+        for group in content["groups"]
+        for row in group["rows"]
+        if "KC131" in " ".join(str(c) for c in row["cells"])
+    )
+    assert f"Changed: was {was}" in " ".join(str(c) for c in line["cells"])
+    save_flight_leg(leg)  # a second save adds one row, not a second "first"
+    assert FlightLeg.history.filter(id=leg.pk).count() == 3
