@@ -410,6 +410,83 @@ def run_naive(meeting, processes, sample=None):
     }
 
 
+def time_split(meeting, count: int, warm: int = 3) -> dict:
+    """Return seconds per pack spent in each phase, over `count` packs rendered
+    in this process through render_pack (after `warm` packs, so the shared
+    layouts are cached as in a worker that has been running).
+
+    Phases: inputs (content read and fingerprint), layout (WeasyPrint's
+    HTML.render), paint (drawing or replaying pages), font (subsetting and
+    embedding fonts), write (the rest of write_pdf: structure tree, objects,
+    compression), other (everything else: templates, file, database). The
+    timers wrap the library's functions in this benchmark process only.
+    """
+    import collections
+
+    import weasyprint
+    import weasyprint.document
+    import weasyprint.pdf.fonts
+
+    from dialogue.packs import inputs as pack_inputs_module
+    from dialogue.packs import replay
+    from dialogue.packs.models import Pack
+    from dialogue.packs.services import queue_packs, render_pack
+
+    totals: dict[str, float] = collections.defaultdict(float)
+    depth: dict[str, int] = collections.defaultdict(int)
+    originals = []
+
+    def wrap(owner, name, phase):
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def timed(*args, **kwargs):
+            depth[phase] += 1
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[phase] -= 1
+                if not depth[phase]:  # the outermost call only
+                    totals[phase] += time.perf_counter() - started
+
+        setattr(owner, name, timed)
+
+    Pack.objects.filter(meeting=meeting, kind=Pack.Kind.BRIEFING).delete()
+    ids = queue_packs(meeting, languages=LANGS).queued[: warm + count]
+    for pk in ids[:warm]:
+        render_pack(pk)
+    wrap(pack_inputs_module, "pack_inputs", "inputs")
+    wrap(weasyprint.HTML, "render", "layout")
+    wrap(weasyprint.document.Page, "paint", "paint")
+    wrap(replay.ReplayPage, "paint", "paint")
+    wrap(weasyprint.pdf.fonts.Font, "clean", "font")
+    wrap(weasyprint.document.Document, "write_pdf", "write_pdf")
+    wrap(sys.modules["dialogue.packs.services"], "render_pack", "total")
+    try:
+        from dialogue.packs import services
+
+        for pk in ids[warm:]:
+            services.render_pack(pk)
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    rendered = len(ids) - warm
+    per = {phase: seconds / rendered for phase, seconds in totals.items()}
+    write = per.get("write_pdf", 0) - per.get("paint", 0) - per.get("font", 0)
+    split = {
+        "inputs": per.get("inputs", 0),
+        "layout": per.get("layout", 0),
+        "paint": per.get("paint", 0),
+        "font": per.get("font", 0),
+        "write": write,
+    }
+    split["other"] = per.get("total", 0) - sum(split.values())
+    split["total"] = per.get("total", 0)
+    split["packs"] = rendered
+    return split
+
+
 def load_fixture_meeting():
     """Return the 2017 meeting of the fixtures (loaded into the bench database)."""
     from django.core.management import call_command
@@ -506,6 +583,12 @@ def main():
         type=int,
         default=0,
         help="run the naive baseline on this many packs and extrapolate",
+    )
+    parser.add_argument(
+        "--split",
+        type=int,
+        default=12,
+        help="packs rendered in this process to print the time split (0: none)",
     )
     args = parser.parse_args()
     ensure_database()
@@ -605,6 +688,16 @@ def main():
         print(f"ratio to the naive baseline: {ratio:.2f}")
     peak = max(r["peak"] for key, r in results.items() if key != "naive")
     print(f"peak worker memory: {peak:.0f} MiB")
+    if args.split:
+        split = time_split(meeting, args.split)
+        load = os.getloadavg()
+        phases = ("inputs", "layout", "paint", "font", "write", "other")
+        print(
+            f"time split per pack (in process, {split['packs']} packs, load "
+            f"{load[0]:.2f}): "
+            + ", ".join(f"{p} {split[p] * 1000:.0f} ms" for p in phases)
+            + f"; total {split['total'] * 1000:.0f} ms"
+        )
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
