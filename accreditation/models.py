@@ -7,11 +7,13 @@ withdrawing its delegate) makes the same token answer red at check-in.
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from delegations.models import Delegate
+from delegations.models import Delegate, Language
 from travel.receipts import receipt_storage as private_storage
 
 
@@ -96,3 +98,142 @@ class BadgePhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.delegate)
+
+
+# Nominations ---------------------------------------------------------------------
+
+
+class NominationRequest(models.Model):
+    """A focal point's request to add, replace or withdraw a delegate.
+
+    Nothing on the delegation changes until the secretariat approves it
+    (accreditation.services.nominations); a returned request keeps its reason.
+    The proposed person's details are kept here, as sent.
+    """
+
+    class Kind(models.TextChoices):
+        ADD = "add", _("add a delegate")
+        REPLACE = "replace", _("replace a delegate")
+        WITHDRAW = "withdraw", _("withdraw a delegate")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    delegation = models.ForeignKey(
+        "delegations.Delegation",
+        on_delete=models.CASCADE,
+        related_name="nomination_requests",
+        verbose_name=_("delegation"),
+    )
+    kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # The person replaced or withdrawn; their name is kept for when the row
+    # is gone (an approved withdrawal or replacement removes it).
+    target = models.ForeignKey(
+        Delegate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nomination_requests",
+        verbose_name=_("delegate concerned"),
+    )
+    target_name = models.CharField(
+        _("delegate concerned"), max_length=200, blank=True, editable=False
+    )
+    honorific = models.CharField(
+        _("honorific"), max_length=2, choices=Delegate.Honorific.choices, blank=True
+    )
+    name_latin = models.CharField(_("name (Latin script)"), max_length=200, blank=True)
+    name_cyrillic = models.CharField(
+        _("name (Cyrillic script)"), max_length=200, blank=True
+    )
+    position_en = models.CharField(_("position (English)"), max_length=300, blank=True)
+    position_ru = models.CharField(_("position (Russian)"), max_length=300, blank=True)
+    role = models.CharField(
+        _("role"), max_length=30, choices=Delegate.Role.choices, blank=True
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.RU,
+    )
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    accessibility_needs = models.CharField(
+        _("accessibility needs"), max_length=300, blank=True
+    )
+    funded_requested = models.BooleanField(_("funded seat requested"), default=False)
+    reason = models.TextField(
+        _("reason returned"),
+        blank=True,
+        help_text=_("Sent to the focal point with the returned request."),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    result = models.ForeignKey(
+        Delegate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delegate added"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nomination request")
+        verbose_name_plural = _("nomination requests")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("review_nomination", _("Can review nominations"))]
+        constraints = [
+            # While pending, an addition names nobody and the others one person.
+            models.CheckConstraint(
+                condition=~Q(status="pending")
+                | Q(kind="add", target__isnull=True)
+                | (Q(kind__in=["replace", "withdraw"]) & Q(target__isnull=False)),
+                name="nomination_target_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["add", "replace"])
+                | (~Q(name_latin="") & ~Q(name_cyrillic="")),
+                name="nomination_names_both_scripts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(reason=""),
+                name="nomination_returned_with_reason",
+            ),
+            # One open request per person: a second waits for the first.
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status="pending", target__isnull=False),
+                name="one_pending_request_per_delegate",
+                violation_error_message=_(
+                    "A request about this delegate is already waiting for review."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.name_latin or self.target_name
+        return f"{self.get_kind_display()}: {who}"
+
+    @property
+    def person(self) -> str:
+        """Whom the request is about, as the focal point named them."""
+        if self.kind == self.Kind.WITHDRAW:
+            return self.target_name
+        return self.name_latin

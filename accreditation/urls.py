@@ -1,7 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accreditation.views.nominations import NominateView, ReplaceView, WithdrawView
 
 app_name = "accreditation"
 
 # Pages opened through a focal-point link live under l/<token>/...; staff pages
-# (check-in) under admin/. Each new URL joins the access matrix.
-urlpatterns: list = []
+# under admin/. Each URL joins the access matrix (tests/accreditation).
+urlpatterns = [
+    path(
+        "l/<str:token>/nominations/new/",
+        NominateView.as_view(),
+        name="nominate",
+    ),
+    path(
+        "l/<str:token>/nominations/replace/<str:delegate_id>/",
+        ReplaceView.as_view(),
+        name="replace",
+    ),
+    path(
+        "l/<str:token>/nominations/withdraw/<str:delegate_id>/",
+        WithdrawView.as_view(),
+        name="withdraw",
+    ),
+]

@@ -855,3 +855,18 @@ def advance_accreditation(delegate: Delegate, status: str) -> Delegate:
         # so a check-in marks nothing stale.
         delegate.save(update_fields=["accreditation"])
     return delegate
+
+
+@transaction.atomic
+def remove_delegate(delegate: Delegate) -> None:
+    """Take a delegate off their delegation (a withdrawal or a replacement).
+
+    Side effects: deletes the Delegate row (its history keeps a deletion
+    record; its links go with it, so their pages answer 404 at once) and frees
+    its funded seat through the count trigger; marks the meeting's documents
+    stale.
+    """
+    _lock_delegation(delegate.delegation_id)
+    delegation_id = delegate.delegation_id
+    delegate.delete()
+    documents_changed(delegation_id, whole_meeting=True)

@@ -1,0 +1,23 @@
+"""The focal point's panel on the link page: nominate, replace, withdraw, and
+the requests sent with the secretariat's answers."""
+
+from accreditation.selectors.nominations import pending_targets, requests_of_delegation
+
+
+def nominations_panel(link, delegates, lang: str) -> dict | None:
+    """Return the panel for a focal point's link (None for a delegate's own).
+
+    Two queries: the delegation's latest requests and who has one waiting.
+    """
+    if link.kind != "focal_point":
+        return None
+    waiting = pending_targets(link.delegation)
+    return {
+        "template": "accreditation/nominations/panel.html",
+        "token": link.token,
+        "requests": requests_of_delegation(link.delegation),
+        "people": [
+            {"delegate": d, "name": d.name(lang), "waiting": d.pk in waiting}
+            for d in delegates
+        ],
+    }
