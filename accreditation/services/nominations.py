@@ -26,6 +26,7 @@ from delegations.services import (
     save_delegate,
     validate_delegate,
 )
+from delegations.validators import normalise_phone
 
 PERSON_FIELDS = (
     "honorific",
@@ -68,11 +69,14 @@ def _check_person(request: NominationRequest) -> None:
     The delegate rules run as for staff entry (names, role, phone, the email
     unique at the meeting); the quota is checked separately.
     """
+    try:
+        request.phone = normalise_phone(request.phone)
+    except ValidationError as exc:  # said of the number, not of the field
+        raise ValidationError({"phone": exc.messages}) from None
     delegate = proposed_delegate(request, replaced=request.target)
     delegate.funded = False
     validate_delegate(delegate, check_email=False)
     check_unique_email(delegate, removed=[request.target] if request.target else [])
-    request.phone = delegate.phone  # normalised
 
 
 def _check_seat(request: NominationRequest, delegation: Delegation) -> None:
@@ -184,6 +188,11 @@ def approve_request(request: NominationRequest, *, reviewer) -> NominationReques
         _check_person(request)
         _check_seat(request, delegation)
     target = request.target
+    # Approved before the person goes: their row's deletion sets the request's
+    # target to NULL, which only a reviewed request may have.
+    NominationRequest.objects.filter(pk=request.pk).update(
+        status=NominationRequest.Status.APPROVED
+    )
     if target is not None:
         _revoke_badges(
             target,
