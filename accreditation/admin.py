@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from accreditation.models import NominationRequest
 from accreditation.services.nominations import (
@@ -16,12 +15,13 @@ from accreditation.services.nominations import (
     approve_request,
     return_request,
 )
+from dialogue.admin_history import ReadOnlyHistoryAdmin
 
 # Nominations ---------------------------------------------------------------------
 
 
 @admin.register(NominationRequest)
-class NominationRequestAdmin(SimpleHistoryAdmin):
+class NominationRequestAdmin(ReadOnlyHistoryAdmin):
     """The review queue: every nomination, replacement and withdrawal a focal
     point sent, pending first. Nothing here edits a request; the review page
     approves it (the change is made then) or returns it with a reason."""

@@ -7,15 +7,16 @@ from accreditation.selectors.nominations import pending_targets, requests_of_del
 def nominations_panel(link, delegates, lang: str) -> dict | None:
     """Return the panel for a focal point's link (None for a delegate's own).
 
-    Two queries: the delegation's latest requests and who has one waiting.
+    One query: the delegation's latest requests and every one waiting.
     """
     if link.kind != "focal_point":
         return None
-    waiting = pending_targets(link.delegation)
+    requests = requests_of_delegation(link.delegation)
+    waiting = pending_targets(requests)
     return {
         "template": "accreditation/nominations/panel.html",
         "token": link.token,
-        "requests": requests_of_delegation(link.delegation),
+        "requests": requests,
         "people": [
             {"delegate": d, "name": d.name(lang), "waiting": d.pk in waiting}
             for d in delegates
