@@ -6,15 +6,20 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accreditation.models import NominationRequest
+from accreditation.forms.credentials import CredentialsReviewForm
+from accreditation.models import Credentials, NominationRequest
+from accreditation.services.credentials import approve_credentials, return_credentials
 from accreditation.services.nominations import (
     PERSON_FIELDS,
     approve_request,
     return_request,
 )
+from accreditation.views.credentials import credentials_file_response
+from delegations.models import Accreditation, Delegate
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 
 # Nominations ---------------------------------------------------------------------
@@ -137,3 +142,146 @@ def _shown(nomination: NominationRequest, name: str) -> str:
     return str(display() if display and getattr(nomination, name) else "") or str(
         getattr(nomination, name) or ""
     )
+
+
+# Credentials --------------------------------------------------------------------
+
+
+@admin.register(Credentials)
+class CredentialsAdmin(ReadOnlyHistoryAdmin):
+    """Notes verbales and letters of credentials the focal points uploaded,
+    those awaiting review first. The review page approves one for the
+    delegates it names (they become accredited) or returns it with a reason."""
+
+    list_display = (
+        "uploaded_at",
+        "delegation",
+        "kind",
+        "original_name",
+        "pages",
+        "status",
+    )
+    list_filter = ("status", "kind", "delegation__meeting", "delegation")
+    search_fields = ("original_name", "delegation__name_en", "delegation__name_ru")
+    ordering = ("status", "-uploaded_at")
+    fields = (
+        "delegation",
+        "kind",
+        "file_link",
+        "pages",
+        "size",
+        "sha256",
+        "uploaded_at",
+        "status",
+        "reason",
+        "reviewed_at",
+        "reviewed_by",
+        "accredited",
+    )
+    readonly_fields = fields
+    list_select_related = ("delegation",)
+
+    def has_add_permission(self, request):
+        return False  # focal points upload; the file's checks run there
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was accredited on what
+
+    @admin.display(description=gettext_lazy("file"))
+    def file_link(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:accreditation_credentials_file", args=[obj.pk]),
+            obj.original_name,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/review/",
+                view(self.review_view),
+                name="accreditation_credentials_review",
+            ),
+            path(
+                "<int:pk>/file/",
+                view(self.file_view),
+                name="accreditation_credentials_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "review_url": reverse(
+                "admin:accreditation_credentials_review", args=[object_id]
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def file_view(self, request, pk: int):
+        if not request.user.has_perm("accreditation.view_credentials"):
+            raise PermissionDenied
+        credentials = get_object_or_404(Credentials, pk=pk)
+        return credentials_file_response(credentials)
+
+    def review_view(self, request, pk: int):
+        if not request.user.has_perm("accreditation.review_credentials"):
+            raise PermissionDenied
+        credentials = get_object_or_404(
+            Credentials.objects.select_related("delegation"), pk=pk
+        )
+        delegates = Delegate.objects.filter(delegation=credentials.delegation).order_by(
+            "sort_order", "pk"
+        )
+        nominated = [
+            d.pk for d in delegates if d.accreditation == Accreditation.NOMINATED
+        ]
+        form = CredentialsReviewForm(
+            request.POST or None,
+            delegates=delegates,
+            initial={"accredited": nominated},
+        )
+        received = credentials.status == Credentials.Status.RECEIVED
+        if request.method == "POST" and received and form.is_valid():
+            try:
+                if "approve" in request.POST:
+                    approve_credentials(
+                        credentials,
+                        reviewer=request.user,
+                        delegates=list(form.cleaned_data["accredited"]),
+                    )
+                    done = _("Approved: %(document)s.")
+                else:
+                    return_credentials(
+                        credentials,
+                        reviewer=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    done = _("Returned to the focal point: %(document)s.")
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(request, done % {"document": credentials})
+                return HttpResponseRedirect(
+                    reverse("admin:accreditation_credentials_changelist")
+                )
+        return TemplateResponse(
+            request,
+            "admin/accreditation/credentials_review.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Review: %(document)s") % {"document": credentials},
+                "credentials": credentials,
+                "form": form,
+                "file_url": reverse(
+                    "admin:accreditation_credentials_file", args=[credentials.pk]
+                ),
+            },
+            status=400 if form.errors else 200,
+        )

@@ -16,19 +16,30 @@ class AccreditationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from accreditation.panels import nominations_panel
-        from accreditation.services.nominations import (
-            DECISION_EMAIL,
-            compose_decision_email,
-        )
+        from django.db.models.signals import post_save
+
+        from accreditation.fixture_files import write_fixture_file
+        from accreditation.models import Credentials
+        from accreditation.panels import credentials_panel, nominations_panel
+        from accreditation.services import credentials, nominations
         from delegations.panels import register_panel
         from dialogue.outbox.kinds import EmailKind, register
 
+        # Only a fixture's raw save: the file its row names (see the module).
+        post_save.connect(write_fixture_file, sender=Credentials)
         register_panel(20, nominations_panel)
+        register_panel(22, credentials_panel)
         register(
             EmailKind(
-                name=DECISION_EMAIL,
+                name=nominations.DECISION_EMAIL,
                 label=_("nomination decision"),
-                compose=compose_decision_email,
+                compose=nominations.compose_decision_email,
+            )
+        )
+        register(
+            EmailKind(
+                name=credentials.DECISION_EMAIL,
+                label=_("credentials decision"),
+                compose=credentials.compose_decision_email,
             )
         )

@@ -237,3 +237,89 @@ class NominationRequest(models.Model):
         if self.kind == self.Kind.WITHDRAW:
             return self.target_name
         return self.name_latin
+
+
+# Credentials -------------------------------------------------------------------
+
+
+class Credentials(models.Model):
+    """A delegation's note verbale or letter of credentials, as uploaded.
+
+    The focal point uploads the PDF through its link (accreditation.credentials
+    checks its bytes); the secretariat approves it for the delegates it names,
+    who become accredited, or returns it with a reason. The file is private:
+    only the secretariat and the delegation's focal point can open it, through
+    accreditation's own views.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE_VERBALE = "note_verbale", _("note verbale")
+        CREDENTIALS = "credentials", _("letter of credentials")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received, awaiting review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    delegation = models.ForeignKey(
+        "delegations.Delegation",
+        on_delete=models.CASCADE,
+        related_name="credentials",
+        verbose_name=_("delegation"),
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), storage=private_storage, max_length=100)
+    # As the focal point named it, for people to recognise; never a path.
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    pages = models.PositiveSmallIntegerField(_("pages"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    reason = models.TextField(
+        _("reason returned"),
+        blank=True,
+        help_text=_("Sent to the focal point with the returned document."),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    # Whom the approval accredited (the delegates the document names).
+    accredited = models.ManyToManyField(
+        Delegate,
+        blank=True,
+        related_name="credentials",
+        verbose_name=_("delegates accredited"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credentials")
+        verbose_name_plural = _("credentials")
+        ordering = ["-uploaded_at", "-pk"]
+        permissions = [("review_credentials", _("Can review credentials"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(reason=""),
+                name="credentials_returned_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="received") | Q(reviewed_at__isnull=False),
+                name="credentials_reviewed_when_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(size__gt=0) & Q(pages__gt=0),
+                name="credentials_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

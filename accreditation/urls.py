@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accreditation.views.credentials import CredentialsFileView, CredentialsView
 from accreditation.views.nominations import NominateView, ReplaceView, WithdrawView
 
 app_name = "accreditation"
@@ -21,5 +22,15 @@ urlpatterns = [
         "l/<str:token>/nominations/withdraw/<str:delegate_id>/",
         WithdrawView.as_view(),
         name="withdraw",
+    ),
+    path(
+        "l/<str:token>/credentials/",
+        CredentialsView.as_view(),
+        name="credentials",
+    ),
+    path(
+        "l/<str:token>/credentials/<str:credentials_id>/file/",
+        CredentialsFileView.as_view(),
+        name="credentials_file",
     ),
 ]

@@ -16,8 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accreditation.models import Credentials, NominationRequest
 from declaration.models import Version
-from delegations.models import AccessLink, Delegate, Delegation, FlightLeg
+from delegations.models import (
+    AccessLink,
+    Accreditation,
+    Delegate,
+    Delegation,
+    FlightLeg,
+)
 from dialogue.i18n import localized
 from dialogue.models import Meeting
 from dialogue.outbox.models import Email
@@ -133,6 +140,88 @@ def delegation_sections(meeting: Meeting, user) -> list[Section]:
             )
         )
     return sections
+
+
+def accreditation_section(meeting: Meeting, user) -> Section | None:
+    """Where the delegates stand, and what waits for review (a query each).
+
+    Accreditation runs forward, so each figure counts those past it too: a
+    checked-in delegate was accredited and had a badge printed.
+    """
+    if not user.has_perm("delegations.view_delegate"):
+        return None
+    status = Accreditation
+    counts = Delegate.objects.filter(meeting=meeting).aggregate(
+        total=Count("id"),
+        accredited=Count("id", filter=~Q(accreditation=status.NOMINATED)),
+        badge_printed=Count(
+            "id",
+            filter=Q(accreditation__in=[status.BADGE_PRINTED, status.CHECKED_IN]),
+        ),
+        checked_in=Count("id", filter=Q(accreditation=status.CHECKED_IN)),
+    )
+    section = Section("accreditation", _("Accreditation"))
+
+    def delegates(state: str) -> str:
+        return admin_list(
+            "delegations_delegate",
+            delegation__meeting__id__exact=meeting.pk,
+            accreditation__exact=state,
+        )
+
+    section.figures += [
+        Figure(
+            pgettext_lazy("delegates counted", "accredited"),
+            counts["accredited"],
+            delegates(status.ACCREDITED),
+            of=counts["total"],
+        ),
+        Figure(
+            _("badges printed"),
+            counts["badge_printed"],
+            delegates(status.BADGE_PRINTED),
+            of=counts["total"],
+        ),
+        Figure(
+            pgettext_lazy("delegates counted", "checked in"),
+            counts["checked_in"],
+            delegates(status.CHECKED_IN),
+            of=counts["total"],
+        ),
+    ]
+    if user.has_perm("accreditation.view_nominationrequest"):
+        waiting = NominationRequest.objects.filter(
+            delegation__meeting=meeting, status=NominationRequest.Status.PENDING
+        ).count()
+        section.figures.append(
+            Figure(
+                _("nominations awaiting review"),
+                waiting,
+                admin_list(
+                    "accreditation_nominationrequest",
+                    delegation__meeting__id__exact=meeting.pk,
+                    status__exact=NominationRequest.Status.PENDING,
+                ),
+                alert=True,
+            )
+        )
+    if user.has_perm("accreditation.view_credentials"):
+        received = Credentials.objects.filter(
+            delegation__meeting=meeting, status=Credentials.Status.RECEIVED
+        ).count()
+        section.figures.append(
+            Figure(
+                _("credentials awaiting review"),
+                received,
+                admin_list(
+                    "accreditation_credentials",
+                    delegation__meeting__id__exact=meeting.pk,
+                    status__exact=Credentials.Status.RECEIVED,
+                ),
+                alert=True,
+            )
+        )
+    return section
 
 
 def travel_section(meeting: Meeting, user) -> Section | None:
@@ -309,10 +398,11 @@ def next_deadlines(
 
 
 def dashboard(meeting: Meeting, user, lang: str) -> dict:
-    """Return the dashboard's sections and deadlines for the user. At most 9 queries."""
+    """Return the dashboard's sections and deadlines for the user (12 queries)."""
     versions = circulated_versions(meeting)
     sections = [
         *delegation_sections(meeting, user),
+        accreditation_section(meeting, user),
         travel_section(meeting, user),
         documents_section(meeting, user),
         comments_section(versions, user, lang),

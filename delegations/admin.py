@@ -387,6 +387,7 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
         "role",
         "funded",
         "travel_status",
+        "accreditation",
         "email",
     )
     list_filter = (
@@ -394,6 +395,7 @@ class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
         "delegation",
         "role",
         "funded",
+        "accreditation",
         TravelStatusFilter,
         HotelFilter,
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from delegations.models import (
     AccessLink,
+    Accreditation,
     Delegate,
     Delegation,
     FlightLeg,
@@ -164,6 +165,16 @@ class ReadinessRow:
     hotel_booked: bool
     links_sent: bool
     missing: list[str] = field(default_factory=list)
+    # Accreditation, shown beside readiness (not a condition of it: a
+    # delegation is accredited as its credentials arrive, often on the eve).
+    delegate_count: int = 0
+    accredited_count: int = 0
+    badge_printed_count: int = 0
+    checked_in_count: int = 0
+
+    @property
+    def all_accredited(self) -> bool:
+        return self.delegate_count > 0 and self.accredited_count == self.delegate_count
 
     @property
     def ready(self) -> bool:
@@ -176,6 +187,16 @@ READINESS_COUNTS = (
     "funded_with_open_leg",
     "delegates_with_hotel",
     "delegates_with_sent_link",
+    "accredited_count",
+    "badge_printed_count",
+    "checked_in_count",
+)
+
+
+NOMINATED, BADGE_PRINTED, CHECKED_IN = (
+    Accreditation.NOMINATED,
+    Accreditation.BADGE_PRINTED,
+    Accreditation.CHECKED_IN,
 )
 
 
@@ -221,6 +242,12 @@ def readiness_counts(meeting: Meeting) -> dict[int, dict[str, int]]:
                     )
                 ),
             ),
+            # Accreditation runs forward: each status counts those past it too.
+            accredited_count=Count("pk", filter=~Q(accreditation=NOMINATED)),
+            badge_printed_count=Count(
+                "pk", filter=Q(accreditation__in=[BADGE_PRINTED, CHECKED_IN])
+            ),
+            checked_in_count=Count("pk", filter=Q(accreditation=CHECKED_IN)),
         )
     )
     return {row.pop("delegation_id"): row for row in rows}
@@ -286,6 +313,10 @@ def readiness(meeting: Meeting) -> list[ReadinessRow]:
                 hotel_booked=hotel,
                 links_sent=links,
                 missing=missing,
+                delegate_count=d.delegate_count,
+                accredited_count=d.accredited_count,
+                badge_printed_count=d.badge_printed_count,
+                checked_in_count=d.checked_in_count,
             )
         )
     return rows

@@ -68,7 +68,8 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _polyglot(data: bytes, kind: str) -> bool:
+def is_polyglot(data: bytes, kind: str) -> bool:
+    """Return True if bytes that begin as `kind` also hold another format."""
     lowered = data.lower()
     if any(marker in lowered for marker in FOREIGN):
         return True
@@ -113,7 +114,7 @@ def check_receipt(data: bytes) -> str:
         raise ValidationError(
             _("A receipt must be a PDF, JPEG or PNG file."), code="type"
         )
-    if _polyglot(data, kind) or (kind != PDF and not _image_opens(data)):
+    if is_polyglot(data, kind) or (kind != PDF and not _image_opens(data)):
         raise ValidationError(
             _(
                 "This file is not a plain %(kind)s: it also holds another kind of "

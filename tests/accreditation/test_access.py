@@ -50,6 +50,22 @@ def a_request(world):
     return request
 
 
+def a_document(delegation):
+    """A small credentials PDF of the delegation, through the service."""
+    import weasyprint
+
+    from accreditation.models import Credentials
+    from accreditation.services.credentials import submit_credentials
+
+    existing = Credentials.objects.filter(delegation=delegation).first()
+    if existing is not None:
+        return existing
+    data = weasyprint.HTML(string="<p>Note verbale</p>").write_pdf()
+    return submit_credentials(
+        delegation, kind="note_verbale", data=data, name="note-verbale.pdf"
+    )
+
+
 def person_url(view: str, whose):
     return lambda w, r: f"/l/{own_token(w, r)}/nominations/{view}/{whose(w).pk}/"
 
@@ -85,6 +101,41 @@ CASES = [
         "admin/accreditation/nominationrequest/<int:pk>/review/",
         lambda w, r: (
             f"/admin/accreditation/nominationrequest/{a_request(w).pk}/review/"
+        ),
+        SECRETARIAT,
+    ),
+    AccessCase(
+        "l/<str:token>/credentials/",
+        lambda w, r: f"/l/{own_token(w, r)}/credentials/",
+        FOCAL_ONLY,
+    ),
+    AccessCase(
+        "l/<str:token>/credentials/<str:credentials_id>/file/",
+        lambda w, r: (
+            f"/l/{own_token(w, r)}/credentials/"
+            f"{a_document(w.other_delegation).pk}/file/"
+        ),
+        FOCAL_ONLY,
+    ),
+    # Another delegation's document: the same 404 for everyone.
+    AccessCase(
+        "l/<str:token>/credentials/<str:credentials_id>/file/",
+        lambda w, r: (
+            f"/l/{own_token(w, r)}/credentials/{a_document(w.delegation).pk}/file/"
+        ),
+        NOBODY,
+    ),
+    AccessCase(
+        "admin/accreditation/credentials/<int:pk>/review/",
+        lambda w, r: (
+            f"/admin/accreditation/credentials/{a_document(w.delegation).pk}/review/"
+        ),
+        SECRETARIAT,
+    ),
+    AccessCase(
+        "admin/accreditation/credentials/<int:pk>/file/",
+        lambda w, r: (
+            f"/admin/accreditation/credentials/{a_document(w.delegation).pk}/file/"
         ),
         SECRETARIAT,
     ),

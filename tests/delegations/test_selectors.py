@@ -118,3 +118,23 @@ def test_readiness_counts_each_delegate_once_whatever_their_legs_and_links(
         "hotel not booked for everyone",
         "links not all sent",
     ]
+
+
+def test_readiness_shows_accreditation_beside_it_counting_forward(ashgabat):
+    from delegations.services import advance_accreditation
+
+    kazakh = Delegate.objects.filter(delegation__country_code="KZ").order_by("pk")
+    advance_accreditation(kazakh[0], "checked_in")
+    advance_accreditation(kazakh[1], "badge_printed")
+    rows = {row.delegation.country_code: row for row in readiness(ashgabat)}
+    kz, tj = rows["KZ"], rows["TJ"]
+    assert (
+        kz.delegate_count,
+        kz.accredited_count,
+        kz.badge_printed_count,
+        kz.checked_in_count,
+    ) == (3, 3, 2, 1)
+    assert kz.all_accredited and not tj.all_accredited
+    assert (tj.accredited_count, tj.delegate_count) == (0, 3)
+    # Accreditation is shown, not a condition of readiness.
+    assert all("accredit" not in " ".join(row.missing) for row in rows.values())
