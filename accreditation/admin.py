@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,11 +23,41 @@ from accreditation.views.credentials import credentials_file_response
 from delegations.models import Accreditation, Delegate
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 
+
+class ReviewQueueAdmin(ReadOnlyHistoryAdmin):
+    """A review queue: those waiting first, whatever the statuses' alphabetical
+    order, then the newest."""
+
+    waiting_status: str
+    sent_field: str
+
+    def get_queryset(self, request):
+        # Annotated before it is ordered (ModelAdmin.get_queryset orders).
+        awaiting = Case(
+            When(status=self.waiting_status, then=1),
+            default=0,
+            output_field=IntegerField(),
+        )
+        return (
+            self.model._default_manager.get_queryset()
+            .annotate(awaiting=awaiting)
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        return ["-awaiting", f"-{self.sent_field}", "-pk"]
+
+
+def review_link(url_name: str, obj, waiting: bool) -> str:
+    label = _("Review: approve or return") if waiting else _("Review")
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), label)
+
+
 # Nominations ---------------------------------------------------------------------
 
 
 @admin.register(NominationRequest)
-class NominationRequestAdmin(ReadOnlyHistoryAdmin):
+class NominationRequestAdmin(ReviewQueueAdmin):
     """The review queue: every nomination, replacement and withdrawal a focal
     point sent, pending first. Nothing here edits a request; the review page
     approves it (the change is made then) or returns it with a reason."""
@@ -38,10 +69,11 @@ class NominationRequestAdmin(ReadOnlyHistoryAdmin):
         "who",
         "funded_requested",
         "status",
+        "review_link",
     )
     list_filter = ("status", "kind", "delegation__meeting", "delegation")
     search_fields = ("name_latin", "name_cyrillic", "target_name")
-    ordering = ("-status", "-submitted_at")
+    waiting_status, sent_field = NominationRequest.Status.PENDING, "submitted_at"
     readonly_fields = (
         "delegation",
         "kind",
@@ -63,6 +95,14 @@ class NominationRequestAdmin(ReadOnlyHistoryAdmin):
         if obj.kind == NominationRequest.Kind.REPLACE:
             return f"{obj.target_name} → {obj.name_latin}"
         return obj.person
+
+    @admin.display(description=gettext_lazy("review"))
+    def review_link(self, obj) -> str:
+        return review_link(
+            "admin:accreditation_nominationrequest_review",
+            obj,
+            obj.status == NominationRequest.Status.PENDING,
+        )
 
     def has_add_permission(self, request):
         return False  # focal points make requests; staff enter delegates directly
@@ -148,7 +188,7 @@ def _shown(nomination: NominationRequest, name: str) -> str:
 
 
 @admin.register(Credentials)
-class CredentialsAdmin(ReadOnlyHistoryAdmin):
+class CredentialsAdmin(ReviewQueueAdmin):
     """Notes verbales and letters of credentials the focal points uploaded,
     those awaiting review first. The review page approves one for the
     delegates it names (they become accredited) or returns it with a reason."""
@@ -160,10 +200,11 @@ class CredentialsAdmin(ReadOnlyHistoryAdmin):
         "original_name",
         "pages",
         "status",
+        "review_link",
     )
     list_filter = ("status", "kind", "delegation__meeting", "delegation")
     search_fields = ("original_name", "delegation__name_en", "delegation__name_ru")
-    ordering = ("status", "-uploaded_at")
+    waiting_status, sent_field = Credentials.Status.RECEIVED, "uploaded_at"
     fields = (
         "delegation",
         "kind",
@@ -180,6 +221,14 @@ class CredentialsAdmin(ReadOnlyHistoryAdmin):
     )
     readonly_fields = fields
     list_select_related = ("delegation",)
+
+    @admin.display(description=gettext_lazy("review"))
+    def review_link(self, obj) -> str:
+        return review_link(
+            "admin:accreditation_credentials_review",
+            obj,
+            obj.status == Credentials.Status.RECEIVED,
+        )
 
     def has_add_permission(self, request):
         return False  # focal points upload; the file's checks run there

@@ -125,7 +125,19 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
             status=status,
             error="Boom" if status == "failed" else "",
         )
+    # A note verbale waiting for review (the fixture's two are approved).
+    from accreditation.fixture_files import note_verbale_pdf
+    from accreditation.models import Credentials
+    from accreditation.services.credentials import submit_credentials
+
+    waiting = submit_credentials(
+        Delegation.objects.get(pk=5),
+        kind="note_verbale",
+        data=note_verbale_pdf(Credentials.objects.get(pk=1)),
+        name="NV-UZ-2017-0077.pdf",
+    )
     return {
+        "credentials": waiting,
         "meeting": ashgabat,
         "version": draft,
         "delegate": delegate,
@@ -175,6 +187,10 @@ def participant_paths(world) -> list[str]:
         f"/l/{focal}/",
         f"/l/{focal}/declaration/{version.pk}/comment/?paragraph={first.pk}",
         f"/programme/{world['meeting'].slug}/",
+        f"/l/{focal}/nominations/new/",
+        f"/l/{focal}/nominations/replace/{world['delegate'].pk}/",
+        f"/l/{focal}/nominations/withdraw/{world['delegate'].pk}/",
+        f"/l/{focal}/credentials/",
     ]
 
 
@@ -221,6 +237,14 @@ def admin_paths(world) -> list[str]:
         f"/admin/declaration/version/{version.pk}/extend-deadline/",
         "/admin/packs/pack/travel-lists/",
         "/admin/delegations/delegation/pickups/?day=2017-06-12",
+        "/admin/accreditation/nominationrequest/",
+        "/admin/accreditation/nominationrequest/1/change/",
+        "/admin/accreditation/nominationrequest/1/review/",
+        "/admin/accreditation/nominationrequest/2/review/",
+        "/admin/accreditation/credentials/",
+        f"/admin/accreditation/credentials/{world['credentials'].pk}/change/",
+        f"/admin/accreditation/credentials/{world['credentials'].pk}/review/",
+        "/admin/accreditation/credentials/1/review/",
     ]
 
 
