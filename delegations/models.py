@@ -239,6 +239,9 @@ class Delegate(models.Model):
         max_length=20,
         choices=Accreditation.choices,
         default=Accreditation.NOMINATED,
+        # In the database too: a row written by any other client (an import
+        # tool, a script) starts nominated rather than failing NOT NULL.
+        db_default=Accreditation.NOMINATED,
         editable=False,
     )
     history = HistoricalRecords(excluded_fields=["meeting"])
