@@ -16,19 +16,40 @@ class AccreditationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from accreditation.panels import nominations_panel
+        from accreditation.panels import nominations_panel, travel_panel
         from accreditation.services.nominations import (
             DECISION_EMAIL,
             compose_decision_email,
+        )
+        from accreditation.services.travel_requests import (
+            CHANGE_EMAIL,
+            TRAVEL_EMAIL,
+            compose_change_email,
+            compose_travel_email,
         )
         from delegations.panels import register_panel
         from dialogue.outbox.kinds import EmailKind, register
 
         register_panel(20, nominations_panel)
+        register_panel(25, travel_panel)
         register(
             EmailKind(
                 name=DECISION_EMAIL,
                 label=_("nomination decision"),
                 compose=compose_decision_email,
+            )
+        )
+        register(
+            EmailKind(
+                name=TRAVEL_EMAIL,
+                label=_("travel request decision"),
+                compose=compose_travel_email,
+            )
+        )
+        register(
+            EmailKind(
+                name=CHANGE_EMAIL,
+                label=_("flight change decision"),
+                compose=compose_change_email,
             )
         )

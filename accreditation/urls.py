@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accreditation.views.nominations import NominateView, ReplaceView, WithdrawView
+from accreditation.views.travel_requests import FlightChangeView, TravelRequestView
 
 app_name = "accreditation"
 
@@ -21,5 +22,15 @@ urlpatterns = [
         "l/<str:token>/nominations/withdraw/<str:delegate_id>/",
         WithdrawView.as_view(),
         name="withdraw",
+    ),
+    path(
+        "l/<str:token>/travel/<str:delegate_id>/",
+        TravelRequestView.as_view(),
+        name="travel_request",
+    ),
+    path(
+        "l/<str:token>/flights/<str:leg_id>/change/",
+        FlightChangeView.as_view(),
+        name="flight_change",
     ),
 ]
