@@ -8,6 +8,7 @@ from accreditation.selectors.travel_requests import (
     travel_requests_of,
 )
 from accreditation.services.travel_requests import change_refusal, travel_refusal
+from dialogue.documents import airport_place
 
 
 def nominations_panel(link, delegates, lang: str) -> dict | None:
@@ -79,7 +80,12 @@ def travel_panel(link, delegates, lang: str) -> dict | None:
         "focal": focal,
         "people": people,
         "requests": [
-            {"request": r, "name": names.get(r.delegate_id)} for r in requests
+            {
+                "request": r,
+                "name": names.get(r.delegate_id),
+                "from": airport_place(r.departure_airport, lang),
+            }
+            for r in requests
         ],
         "changes": [
             {

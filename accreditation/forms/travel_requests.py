@@ -7,7 +7,9 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.services.travel_requests import travel_window
 from delegations.admin_forms import FlightLegForm
+from dialogue.timefmt import format_date
 
 
 def _date(label, *, required=True, help_text=""):
@@ -47,6 +49,14 @@ class TravelRequestForm(_LinkForm):
         help_text=_("E.g. a preferred time of day or airline, or a stopover."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (earliest, latest) in travel_window(meeting).items():
+            self.fields[name].help_text = _("From %(earliest)s to %(latest)s.") % {
+                "earliest": format_date(earliest),
+                "latest": format_date(latest),
+            }
 
 
 class FlightChangeForm(_LinkForm):

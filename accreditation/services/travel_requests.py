@@ -101,24 +101,34 @@ def resolve_departure(text: str) -> str:
     )
 
 
+def travel_window(meeting) -> dict[str, tuple[datetime.date, datetime.date]]:
+    """Return the first and last date each preferred date may take: leaving
+    at most two weeks before the meeting's first day and no later than its
+    last; returning no earlier than its first day, at most two weeks after."""
+    first, last = meeting.start_date, meeting.end_date
+    return {
+        "outbound_date": (first - TRAVEL_WINDOW, last),
+        "return_date": (first, last + TRAVEL_WINDOW),
+    }
+
+
 def check_dates(
     meeting, *, outbound_date: datetime.date, return_date: datetime.date
 ) -> None:
-    """Raise ValidationError (by field) unless the preferred dates fit the
-    meeting: leaving at most two weeks before its first day and no later than
-    its last, returning no earlier than its first day and at most two weeks
-    after its last, and not before leaving."""
+    """Raise ValidationError (by field) unless the preferred dates are in the
+    meeting's travel_window and the return is not before leaving."""
     errors = {}
     first, last = meeting.start_date, meeting.end_date
+    window = travel_window(meeting)
     dates = {
         "first": first.isoformat(),
         "last": last.isoformat(),
-        "earliest": (first - TRAVEL_WINDOW).isoformat(),
-        "latest": (last + TRAVEL_WINDOW).isoformat(),
+        "earliest": window["outbound_date"][0].isoformat(),
+        "latest": window["return_date"][1].isoformat(),
     }
     if outbound_date is None:
         errors["outbound_date"] = _("Enter the preferred outbound date.")
-    elif not first - TRAVEL_WINDOW <= outbound_date <= last:
+    elif not window["outbound_date"][0] <= outbound_date <= last:
         errors["outbound_date"] = (
             _(
                 "Preferred outbound date: the meeting is from %(first)s to "
@@ -128,7 +138,7 @@ def check_dates(
         )
     if return_date is None:
         errors["return_date"] = _("Enter the preferred return date.")
-    elif not first <= return_date <= last + TRAVEL_WINDOW:
+    elif not first <= return_date <= window["return_date"][1]:
         errors["return_date"] = (
             _(
                 "Preferred return date: the meeting is from %(first)s to "

@@ -24,7 +24,9 @@ from accreditation.services.travel_requests import (
 )
 from delegations.models import AccessLink, Delegate, FlightLeg
 from delegations.views import LinkMixin
+from dialogue.documents import airport_place
 from dialogue.forms import add_service_error
+from dialogue.i18n import localized
 from dialogue.ids import parse_id
 
 
@@ -87,6 +89,11 @@ class TravelRequestView(_TravelPage):
         if self.delegate is None:
             raise Http404("No such page.")
 
+    def form(self, data=None):
+        return TravelRequestForm(
+            data, action=f"?lang={self.lang}", meeting=self.meeting
+        )
+
     def refusal(self) -> str:
         return travel_refusal(self.delegate)
 
@@ -104,7 +111,9 @@ class TravelRequestView(_TravelPage):
         return {
             **super().context(form),
             "person": self.delegate.name(self.lang),
-            "venue_airport": self.meeting.venue_airport,
+            "venue": airport_place(self.meeting.venue_airport, self.lang)
+            if self.meeting.venue_airport
+            else localized(self.meeting, "city", self.lang),
         }
 
 

@@ -196,6 +196,7 @@ def test_booking_enters_requested_legs_through_the_flight_rules(
     assert (email.recipient, email.language) == (delegation.focal_point_email, "ru")
     composed = compose_travel_email(request.pk)
     assert "SZ 231" in composed.body and "SZ 232" in composed.body
+    assert "09:00" in composed.body  # 04:00 UTC, on Dushanbe's clock
     assert "Душанбе" in composed.body  # the airports named in Russian
     assert [h.status for h in request.history.order_by("history_date")] == [
         "pending",
@@ -350,6 +351,8 @@ def test_the_focal_point_requests_travel_through_its_page(
     url = f"/l/{token}/travel/{minister.pk}/?lang={lang}"
     form = client.get(url)
     assert form.status_code == 200 and label in form.content.decode()
+    window = "30 мая 2017" if lang == "ru" else "30 May 2017"
+    assert window in form.content.decode()  # the earliest outbound date
 
     bad = client.post(url, {**TRIP, "departure": "Atlantis"})
     assert bad.status_code == 400
@@ -361,7 +364,8 @@ def test_the_focal_point_requests_travel_through_its_page(
     request = TravelRequest.objects.get()
     assert (request.delegate, request.departure_airport) == (minister, "DYU")
     listed = client.get(f"/l/{token}/?lang={lang}").content.decode()
-    assert "Dushanbe (DYU)" in listed
+    city = "Душанбе" if lang == "ru" else "Dushanbe"
+    assert f"{city}\u00a0(DYU)" in listed  # the airport, named in the language
     assert sent.lower() in listed.lower()
 
 
@@ -473,7 +477,9 @@ def test_the_travel_desk_declines_and_answers_changes(delegation, minister, desk
         flight, link=issue_itinerary_link(delegation), change="A day later."
     )
     review = f"/admin/accreditation/flightchangerequest/{change.pk}/review/"
-    assert "A day later." in client.get(review).content.decode()
+    page = client.get(review).content.decode()
+    assert "A day later." in page
+    assert "09:10" in page  # 03:10 UTC on Astana's clock in 2017
     accepted = client.post(review, {"accept": "1"})
     assert accepted.status_code == 302
     assert accepted["Location"] == f"/admin/delegations/flightleg/{flight.pk}/change/"
