@@ -57,7 +57,9 @@ def travel_panel(link, delegates, lang: str) -> dict | None:
             if f.status != "cancelled"
         ]
         can_request = focal and not travel_refusal(
-            delegate, pending=delegate.pk in waiting_travel
+            delegate,
+            pending=delegate.pk in waiting_travel,
+            has_flights=bool(flights),
         )
         if not (flights or can_request or delegate.pk in waiting_travel):
             continue

@@ -157,24 +157,51 @@ def check_dates(
 # Travel requests --------------------------------------------------------------------
 
 
-def travel_refusal(delegate: Delegate, *, pending: bool | None = None) -> str:
+def travel_refusal(
+    delegate: Delegate,
+    *,
+    pending: bool | None = None,
+    has_flights: bool | None = None,
+) -> str:
     """Return why travel cannot be requested for the delegate now, or "".
 
-    `pending` says whether a request already waits (read here when None).
+    Only a funded delegate's travel is booked; one request waits at a time;
+    a delegate with flights (not cancelled) asks for a change instead.
+    `pending` and `has_flights` say what the caller has read (read here when
+    None).
     """
+    name = {"name": delegate.name_latin}
     if not delegate.funded:
-        return _(
-            "%(name)s is not funded: the travel desk books the travel of funded "
-            "delegates only."
-        ) % {"name": delegate.name_latin}
+        return (
+            _(
+                "%(name)s is not funded: the travel desk books the travel of "
+                "funded delegates only."
+            )
+            % name
+        )
     if pending is None:
         pending = TravelRequest.objects.filter(
             delegate=delegate, status=TravelRequest.Status.PENDING
         ).exists()
     if pending:
-        return _(
-            "A travel request for %(name)s is already waiting for the travel desk."
-        ) % {"name": delegate.name_latin}
+        return (
+            _("A travel request for %(name)s is already waiting for the travel desk.")
+            % name
+        )
+    if has_flights is None:
+        has_flights = (
+            FlightLeg.objects.filter(delegate=delegate)
+            .exclude(status=FlightLeg.Status.CANCELLED)
+            .exists()
+        )
+    if has_flights:
+        return (
+            _(
+                "%(name)s already has flights: to change them, ask the travel "
+                "desk for a change to a flight."
+            )
+            % name
+        )
     return ""
 
 

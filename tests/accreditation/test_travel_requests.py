@@ -164,9 +164,14 @@ def test_one_open_travel_request_per_delegate(delegation, minister, desk):
             outbound_date=TRIP["outbound_date"],
             return_date=TRIP["return_date"],
         )
-    # Once answered, a new one may be sent.
+    # Once declined, a new one may be sent; once booked, changes are asked for.
     decline_travel_request(first, reviewer=desk, reason="Dates unclear.")
-    assert submit_travel_request(delegation, delegate=minister, **TRIP).pk != first.pk
+    second = submit_travel_request(delegation, delegate=minister, **TRIP)
+    book_travel_request(second, legs=legs_for(minister), reviewer=desk)
+    with pytest.raises(ValidationError, match="already has flights"):
+        submit_travel_request(delegation, delegate=minister, **TRIP)
+    minister.flights.update(status="cancelled")  # all cancelled: ask again
+    assert submit_travel_request(delegation, delegate=minister, **TRIP).pk
 
 
 def test_a_delegate_of_another_delegation_is_refused(delegation):
@@ -488,3 +493,33 @@ def test_the_travel_desk_declines_and_answers_changes(delegation, minister, desk
     listed = client.get("/admin/accreditation/flightchangerequest/?status=accepted")
     assert listed.status_code == 200
     assert flight.flight_number in listed.content.decode()
+
+
+def test_odd_ids_answer_404(delegation, minister):
+    token = issue_itinerary_link(delegation).token
+    client = Client()
+    for url in (f"/l/{token}/travel/%C2%B2/", f"/l/{token}/flights/%C2%B2/change/"):
+        assert client.get(url).status_code == 404
+
+
+def test_the_panel_reads_in_two_queries(
+    delegation, minister, adviser, django_assert_num_queries
+):
+    from accreditation.panels import travel_panel
+    from delegations.selectors import delegates_for_link
+
+    link = issue_itinerary_link(delegation)
+    submit_travel_request(delegation, delegate=minister, **TRIP)
+    for delegate in (minister, adviser):
+        flight = FlightLegFactory(delegate=delegate, status="booked")
+        submit_change_request(flight, link=link, change="A day later.")
+    delegates = delegates_for_link(link, cancelled_flights=True)
+    with django_assert_num_queries(2):
+        panel = travel_panel(link, delegates, "ru")
+    assert [p["name"] for p in panel["people"]] == [
+        minister.name_cyrillic,
+        "Нодир Каримов",
+    ]
+    assert panel["people"][0]["waiting"] and not panel["people"][0]["can_request"]
+    assert [c["request"].status for c in panel["changes"]] == ["pending", "pending"]
+    assert panel["requests"][0]["from"] == "Душанбе\u00a0(DYU)"
