@@ -12,12 +12,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accreditation.forms.credentials import CredentialsReviewForm
-from accreditation.models import Credentials, NominationRequest
+from accreditation.forms.travel_requests import BookingLegForm
+from accreditation.models import (
+    Credentials,
+    FlightChangeRequest,
+    NominationRequest,
+    TravelRequest,
+)
 from accreditation.services.credentials import approve_credentials, return_credentials
 from accreditation.services.nominations import (
     PERSON_FIELDS,
     approve_request,
     return_request,
+)
+from accreditation.services.travel_requests import (
+    accept_change_request,
+    book_travel_request,
+    decline_change_request,
+    decline_travel_request,
+    requested_legs,
 )
 from accreditation.views.credentials import credentials_file_response
 from delegations.models import Accreditation, Delegate
@@ -333,4 +346,292 @@ class CredentialsAdmin(ReviewQueueAdmin):
                 ),
             },
             status=400 if form.errors else 200,
+        )
+
+
+# Travel requests -----------------------------------------------------------------
+
+
+@admin.register(TravelRequest)
+class TravelRequestAdmin(ReadOnlyHistoryAdmin):
+    """The travel desk's booking queue: each funded delegate's travel a focal
+    point asked for, waiting first. The book page enters the flights (in
+    status "requested", through the flight rules); the decline page sends the
+    request back with a reason. Nothing here edits a request otherwise."""
+
+    list_display = (
+        "submitted_at",
+        "delegate",
+        "delegation",
+        "departure_city",
+        "departure_airport",
+        "outbound_date",
+        "return_date",
+        "status",
+    )
+    list_filter = ("status", "delegate__delegation__meeting")
+    search_fields = ("delegate__name_latin", "delegate__name_cyrillic")
+    ordering = ("-status", "-submitted_at")
+    readonly_fields = (
+        "delegate",
+        "departure_city",
+        "departure_airport",
+        "outbound_date",
+        "return_date",
+        "notes",
+        "status",
+        "reason",
+        "flights",
+        "submitted_at",
+        "reviewed_at",
+        "reviewed_by",
+    )
+    list_select_related = ("delegate__delegation",)
+
+    @admin.display(description=gettext_lazy("delegation"))
+    def delegation(self, obj) -> str:
+        return str(obj.delegate.delegation)
+
+    def has_add_permission(self, request):
+        return False  # focal points make requests
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the queue is a record
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/book/",
+                view(self.book_view),
+                name="accreditation_travelrequest_book",
+            ),
+            path(
+                "<int:pk>/decline/",
+                view(self.decline_view),
+                name="accreditation_travelrequest_decline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "book_url": reverse(
+                "admin:accreditation_travelrequest_book", args=[object_id]
+            ),
+            "decline_url": reverse(
+                "admin:accreditation_travelrequest_decline", args=[object_id]
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _request(self, request, pk: int) -> TravelRequest:
+        if not request.user.has_perm("accreditation.book_travel"):
+            raise PermissionDenied
+        return get_object_or_404(
+            TravelRequest.objects.select_related("delegate__delegation__meeting"),
+            pk=pk,
+        )
+
+    def _done(self, request, message: str):
+        self.message_user(request, message)
+        return HttpResponseRedirect(
+            reverse("admin:accreditation_travelrequest_changelist")
+        )
+
+    def _page(self, request, travel, template: str, context: dict, status: int):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "travel": travel,
+                "person": travel.delegate.name_latin,
+                **context,
+            },
+            status=status,
+        )
+
+    def book_view(self, request, pk: int):
+        travel = self._request(request, pk)
+        outbound_leg, return_leg = requested_legs(travel)
+        data = request.POST if request.method == "POST" else None
+        outbound = BookingLegForm(data, instance=outbound_leg, prefix="outbound")
+        back = BookingLegForm(
+            data,
+            instance=return_leg,
+            prefix="return",
+            empty_permitted=True,
+            use_required_attribute=False,
+        )
+        errors = []
+        if data is not None and travel.status == TravelRequest.Status.PENDING:
+            if outbound.is_valid() and back.is_valid():
+                legs = [outbound.instance]
+                if back.has_changed():
+                    legs.append(back.instance)
+                try:
+                    book_travel_request(travel, legs=legs, reviewer=request.user)
+                except ValidationError as exc:
+                    errors = exc.messages
+                else:
+                    return self._done(
+                        request, _("Booked: %(request)s.") % {"request": travel}
+                    )
+            else:
+                errors = [_("Please correct the errors below.")]
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+        return self._page(
+            request,
+            travel,
+            "admin/accreditation/travel_book.html",
+            {
+                "title": _("Book: %(request)s") % {"request": travel},
+                "forms": [
+                    (_("Outbound flight"), outbound),
+                    (_("Return flight (leave blank for a one-way trip)"), back),
+                ],
+            },
+            400 if errors else 200,
+        )
+
+    def decline_view(self, request, pk: int):
+        travel = self._request(request, pk)
+        errors = []
+        if request.method == "POST" and travel.status == TravelRequest.Status.PENDING:
+            try:
+                decline_travel_request(
+                    travel,
+                    reviewer=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                return self._done(
+                    request,
+                    _("Declined; the focal point is told: %(request)s.")
+                    % {"request": travel},
+                )
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+        return self._page(
+            request,
+            travel,
+            "admin/accreditation/travel_decline.html",
+            {
+                "title": _("Decline: %(request)s") % {"request": travel},
+                "reason": request.POST.get("reason", ""),
+            },
+            400 if errors else 200,
+        )
+
+
+@admin.register(FlightChangeRequest)
+class FlightChangeRequestAdmin(ReadOnlyHistoryAdmin):
+    """The change queue: booked flights a delegate or focal point asked to
+    change. Accepting puts the flight back to "requested" for the travel desk
+    to edit; declining keeps it as booked and sends the reason."""
+
+    list_display = ("submitted_at", "flight", "delegate", "requested_by", "status")
+    list_filter = ("status", "requested_by", "flight__delegate__delegation__meeting")
+    search_fields = ("flight__delegate__name_latin", "flight__flight_number")
+    ordering = ("-status", "-submitted_at")
+    readonly_fields = (
+        "flight",
+        "requested_by",
+        "change",
+        "new_date",
+        "status",
+        "reason",
+        "submitted_at",
+        "reviewed_at",
+        "reviewed_by",
+    )
+    list_select_related = ("flight__delegate",)
+
+    @admin.display(description=gettext_lazy("delegate"))
+    def delegate(self, obj) -> str:
+        return str(obj.flight.delegate)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/review/",
+                view(self.review_view),
+                name="accreditation_flightchangerequest_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "review_url": reverse(
+                "admin:accreditation_flightchangerequest_review", args=[object_id]
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, pk: int):
+        if not request.user.has_perm("accreditation.review_flight_change"):
+            raise PermissionDenied
+        change = get_object_or_404(
+            FlightChangeRequest.objects.select_related("flight__delegate__delegation"),
+            pk=pk,
+        )
+        errors = []
+        if request.method == "POST" and change.status == "pending":
+            try:
+                if "accept" in request.POST:
+                    accept_change_request(change, reviewer=request.user)
+                    done = _(
+                        "Accepted: the flight is back to requested; edit it now. "
+                        "%(request)s"
+                    )
+                else:
+                    decline_change_request(
+                        change,
+                        reviewer=request.user,
+                        reason=request.POST.get("reason", ""),
+                    )
+                    done = _("Declined; the focal point is told: %(request)s.")
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                self.message_user(request, done % {"request": change})
+                if "accept" in request.POST:  # the travel desk edits it next
+                    return HttpResponseRedirect(
+                        reverse(
+                            "admin:delegations_flightleg_change",
+                            args=[change.flight_id],
+                        )
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:accreditation_flightchangerequest_changelist")
+                )
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+        return TemplateResponse(
+            request,
+            "admin/accreditation/flight_change_review.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Review: %(request)s") % {"request": change},
+                "change": change,
+                "flight": change.flight,
+                "reason": request.POST.get("reason", ""),
+            },
+            status=400 if errors else 200,
         )

@@ -20,8 +20,18 @@ class AccreditationConfig(AppConfig):
 
         from accreditation.fixture_files import write_fixture_file
         from accreditation.models import Credentials
-        from accreditation.panels import credentials_panel, nominations_panel
+        from accreditation.panels import (
+            credentials_panel,
+            nominations_panel,
+            travel_panel,
+        )
         from accreditation.services import credentials, nominations
+        from accreditation.services.travel_requests import (
+            CHANGE_EMAIL,
+            TRAVEL_EMAIL,
+            compose_change_email,
+            compose_travel_email,
+        )
         from delegations.panels import register_panel
         from dialogue.outbox.kinds import EmailKind, register
 
@@ -29,6 +39,7 @@ class AccreditationConfig(AppConfig):
         post_save.connect(write_fixture_file, sender=Credentials)
         register_panel(20, nominations_panel)
         register_panel(22, credentials_panel)
+        register_panel(25, travel_panel)
         register(
             EmailKind(
                 name=nominations.DECISION_EMAIL,
@@ -41,5 +52,19 @@ class AccreditationConfig(AppConfig):
                 name=credentials.DECISION_EMAIL,
                 label=_("credentials decision"),
                 compose=credentials.compose_decision_email,
+            )
+        )
+        register(
+            EmailKind(
+                name=TRAVEL_EMAIL,
+                label=_("travel request decision"),
+                compose=compose_travel_email,
+            )
+        )
+        register(
+            EmailKind(
+                name=CHANGE_EMAIL,
+                label=_("flight change decision"),
+                compose=compose_change_email,
             )
         )

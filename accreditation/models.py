@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from delegations.models import Delegate, Language
+from delegations.models import Delegate, FlightLeg, Language
+from delegations.validators import validate_iata
 from travel.receipts import receipt_storage as private_storage
 
 
@@ -323,3 +324,172 @@ class Credentials(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+# Travel requests -----------------------------------------------------------------
+
+
+class TravelRequest(models.Model):
+    """A focal point's request that the travel desk book a funded delegate's trip.
+
+    Pending until the travel desk books it (its flights are entered then, in
+    status "requested", through the delegations services) or declines it with
+    a reason (accreditation.services.travel_requests). Only a funded delegate
+    has one; that is the service's rule, checked under the delegation's lock.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the travel desk")
+        BOOKED = "booked", _("booked")
+        DECLINED = "declined", _("declined")
+
+    delegate = models.ForeignKey(
+        Delegate,
+        on_delete=models.CASCADE,
+        related_name="travel_requests",
+        verbose_name=_("delegate"),
+    )
+    departure_city = models.CharField(
+        _("city of departure"),
+        max_length=100,
+        help_text=_("As the focal point wrote it."),
+    )
+    departure_airport = models.CharField(
+        _("departure airport (IATA)"), max_length=3, validators=[validate_iata]
+    )
+    outbound_date = models.DateField(_("preferred outbound date"))
+    return_date = models.DateField(_("preferred return date"))
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(
+        _("reason declined"),
+        blank=True,
+        help_text=_("Sent to the focal point with the declined request."),
+    )
+    flights = models.ManyToManyField(
+        FlightLeg,
+        blank=True,
+        related_name="travel_requests",
+        verbose_name=_("flights booked"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("travel request")
+        verbose_name_plural = _("travel requests")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("book_travel", _("Can book or decline travel requests"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegate"],
+                condition=Q(status="pending"),
+                name="one_open_travel_request_per_delegate",
+                violation_error_message=_(
+                    "A travel request for this delegate is already waiting "
+                    "for the travel desk."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(return_date__gte=models.F("outbound_date")),
+                name="travel_returns_after_outbound",
+                violation_error_message=_(
+                    "The return date must not be before the outbound date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(reason=""),
+                name="travel_declined_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.delegate.name_latin}: {self.departure_airport} {self.outbound_date}"
+        )
+
+
+class FlightChangeRequest(models.Model):
+    """A delegate's or focal point's request to change a booked flight.
+
+    The travel desk accepts it (the flight goes back to "requested" for it to
+    edit) or declines it with a reason.
+    """
+
+    class RequestedBy(models.TextChoices):
+        FOCAL_POINT = "focal_point", _("focal point")
+        DELEGATE = "delegate", _("delegate")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the travel desk")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    flight = models.ForeignKey(
+        FlightLeg,
+        on_delete=models.CASCADE,
+        related_name="change_requests",
+        verbose_name=_("flight"),
+    )
+    requested_by = models.CharField(
+        _("requested by"), max_length=12, choices=RequestedBy.choices
+    )
+    change = models.TextField(_("change requested"))
+    new_date = models.DateField(_("new preferred date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(
+        _("reason declined"),
+        blank=True,
+        help_text=_("Sent to the focal point with the declined request."),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("flight change request")
+        verbose_name_plural = _("flight change requests")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("review_flight_change", _("Can accept or decline changes"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flight"],
+                condition=Q(status="pending"),
+                name="one_open_change_request_per_flight",
+                violation_error_message=_(
+                    "A change to this flight is already waiting for the travel desk."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(change=""),
+                name="flight_change_says_what",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(reason=""),
+                name="flight_change_declined_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flight}: {self.change[:60]}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from accreditation.views.credentials import CredentialsFileView, CredentialsView
 from accreditation.views.nominations import NominateView, ReplaceView, WithdrawView
+from accreditation.views.travel_requests import FlightChangeView, TravelRequestView
 
 app_name = "accreditation"
 
@@ -32,5 +33,15 @@ urlpatterns = [
         "l/<str:token>/credentials/<str:credentials_id>/file/",
         CredentialsFileView.as_view(),
         name="credentials_file",
+    ),
+    path(
+        "l/<str:token>/travel/<str:delegate_id>/",
+        TravelRequestView.as_view(),
+        name="travel_request",
+    ),
+    path(
+        "l/<str:token>/flights/<str:leg_id>/change/",
+        FlightChangeView.as_view(),
+        name="flight_change",
     ),
 ]

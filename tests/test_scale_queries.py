@@ -29,7 +29,7 @@ STAFF_PAGE_QUERIES = {
     "a version's comments": 12,
 }
 FOCAL_POINT_PAGE_QUERIES = (
-    20  # 18, and one each for the nominations and credentials panels
+    22  # 18, one each for nominations and credentials, two for travel
 )
 
 

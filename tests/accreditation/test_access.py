@@ -2,7 +2,9 @@
 
 A focal point reaches its own delegation's nomination pages only: a delegate
 of another delegation, a delegate's own link, staff and a random token are
-the same 404. The review page is the Secretariat's (review_nomination).
+the same 404. The same holds for the travel request page; a flight change is
+also open to a delegate's own link for their own flights. The review, book
+and decline pages are the Secretariat's (its accreditation permissions).
 """
 
 import pytest
@@ -66,6 +68,48 @@ def a_document(delegation):
     )
 
 
+def a_flight(delegate):
+    """A booked flight of the delegate (a change may be asked for it)."""
+    from tests.factories import FlightLegFactory
+
+    flight = delegate.flights.first()
+    return flight or FlightLegFactory(delegate=delegate, status="booked")
+
+
+def own_flight(world, role):
+    """The role's own flight: its delegate's, or its delegation's."""
+    if role == "delegate_a":
+        return a_flight(world.delegate_a)
+    if role == "delegate_b":
+        return a_flight(world.delegate_b)
+    return a_flight(own_delegate(world))
+
+
+def a_travel_request(world):
+    from accreditation.models import TravelRequest
+
+    request, _new = TravelRequest.objects.get_or_create(
+        delegate=world.delegate_a,
+        defaults={
+            "departure_city": "Astana",
+            "departure_airport": "NQZ",
+            "outbound_date": world.meeting.start_date,
+            "return_date": world.meeting.end_date,
+        },
+    )
+    return request
+
+
+def a_change_request(world):
+    from accreditation.models import FlightChangeRequest
+
+    request, _new = FlightChangeRequest.objects.get_or_create(
+        flight=a_flight(world.delegate_a),
+        defaults={"requested_by": "delegate", "change": "A day later."},
+    )
+    return request
+
+
 def person_url(view: str, whose):
     return lambda w, r: f"/l/{own_token(w, r)}/nominations/{view}/{whose(w).pk}/"
 
@@ -96,6 +140,52 @@ CASES = [
         "l/<str:token>/nominations/withdraw/<str:delegate_id>/",
         person_url("withdraw", lambda w: w.delegate_a),
         NOBODY,
+    ),
+    # Travel: the focal point requests it for its own delegation's delegates.
+    AccessCase(
+        "l/<str:token>/travel/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/travel/{own_delegate(w).pk}/",
+        FOCAL_ONLY,
+    ),
+    AccessCase(
+        "l/<str:token>/travel/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/travel/{w.delegate_a.pk}/",
+        NOBODY,
+    ),
+    # A change: a delegate for their own flights, a focal point for its
+    # delegation's; a colleague's flight is the same 404 as any other.
+    AccessCase(
+        "l/<str:token>/flights/<str:leg_id>/change/",
+        lambda w, r: f"/l/{own_token(w, r)}/flights/{own_flight(w, r).pk}/change/",
+        {**FOCAL_ONLY, "delegate_a": 200, "delegate_b": 200},
+    ),
+    AccessCase(
+        "l/<str:token>/flights/<str:leg_id>/change/",
+        lambda w, r: (
+            f"/l/{own_token(w, r)}/flights/{a_flight(w.delegate_a).pk}/change/"
+        ),
+        {**NOBODY, "delegate_a": 200},
+    ),
+    AccessCase(
+        "admin/accreditation/travelrequest/<int:pk>/book/",
+        lambda w, r: (
+            f"/admin/accreditation/travelrequest/{a_travel_request(w).pk}/book/"
+        ),
+        SECRETARIAT,
+    ),
+    AccessCase(
+        "admin/accreditation/travelrequest/<int:pk>/decline/",
+        lambda w, r: (
+            f"/admin/accreditation/travelrequest/{a_travel_request(w).pk}/decline/"
+        ),
+        SECRETARIAT,
+    ),
+    AccessCase(
+        "admin/accreditation/flightchangerequest/<int:pk>/review/",
+        lambda w, r: (
+            f"/admin/accreditation/flightchangerequest/{a_change_request(w).pk}/review/"
+        ),
+        SECRETARIAT,
     ),
     AccessCase(
         "admin/accreditation/nominationrequest/<int:pk>/review/",
@@ -155,3 +245,15 @@ def test_a_focal_point_cannot_withdraw_another_delegations_delegate(world):
     response = client.post(f"/l/{token}/nominations/withdraw/{world.delegate_a.pk}/")
     assert response.status_code == 404
     assert not NominationRequest.objects.exists()
+
+
+def test_a_delegate_cannot_ask_to_change_a_colleagues_flight(world):
+    from accreditation.models import FlightChangeRequest
+
+    flight = a_flight(world.delegate_a)
+    response = world.clients["delegate_b"].post(
+        f"/l/{world.token('delegate_b')}/flights/{flight.pk}/change/",
+        {"change": "Later."},
+    )
+    assert response.status_code == 404
+    assert not FlightChangeRequest.objects.exists()

@@ -195,7 +195,9 @@ def test_one_open_request_per_delegate_and_only_of_ones_own_delegation(delegatio
     submit_request(delegation, kind="withdraw", target=adviser)
     with pytest.raises(ValidationError, match="already waiting"):
         submit_request(delegation, kind="replace", target=adviser, data=ADVISER)
-    stranger = DelegateFactory(delegation=DelegationFactory(meeting=delegation.meeting))
+    stranger = DelegateFactory(
+        delegation=DelegationFactory(meeting=delegation.meeting, country_code="KG")
+    )
     with pytest.raises(ValidationError, match="not on your delegation"):
         submit_request(delegation, kind="withdraw", target=stranger)
 
