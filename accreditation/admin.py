@@ -9,12 +9,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accreditation.models import NominationRequest
+from accreditation.models import CheckIn, NominationRequest
 from accreditation.services.nominations import (
     PERSON_FIELDS,
     approve_request,
     return_request,
 )
+from accreditation.views import checkin as door
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 
 # Nominations ---------------------------------------------------------------------
@@ -137,3 +138,62 @@ def _shown(nomination: NominationRequest, name: str) -> str:
     return str(display() if display and getattr(nomination, name) else "") or str(
         getattr(nomination, name) or ""
     )
+
+
+# Check-in at the door -----------------------------------------------------------
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    """Who was let in where, when, by whom: a record, read only. The door
+    page (door staff, accreditation.check_in) is where check-ins are made."""
+
+    list_display = ("checked_in_at", "holder", "category", "door", "checked_in_by")
+    list_filter = ("meeting", "session")
+    search_fields = ("badge__holder_name_latin", "badge__holder_name_cyrillic")
+    list_select_related = ("badge", "session__meeting", "meeting", "checked_in_by")
+    readonly_fields = ("badge", "meeting", "session", "checked_in_at", "checked_in_by")
+
+    @admin.display(
+        description=gettext_lazy("holder"), ordering="badge__holder_name_latin"
+    )
+    def holder(self, obj) -> str:
+        return obj.badge.holder_name_latin
+
+    @admin.display(description=gettext_lazy("category"))
+    def category(self, obj) -> str:
+        return obj.badge.get_category_display()
+
+    @admin.display(description=gettext_lazy("door"))
+    def door(self, obj) -> str:
+        return str(obj.session) if obj.session else _("Entrance (the venue)")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "door/",
+                view(lambda request: door.door_page(request, self.admin_site)),
+                name="accreditation_checkin_door",
+            ),
+            path(
+                "door/scan/",
+                view(door.scan),
+                name="accreditation_checkin_scan",
+            ),
+            path(
+                "door/photo/<int:badge_id>/",
+                view(door.photo),
+                name="accreditation_checkin_photo",
+            ),
+            *super().get_urls(),
+        ]
