@@ -272,7 +272,7 @@ class CheckIn(models.Model):
         related_name="check_ins",
         verbose_name=_("session"),
     )
-    checked_in_at = models.DateTimeField(_("checked in"))
+    checked_in_at = models.DateTimeField(_("checked in at"))
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -282,8 +282,8 @@ class CheckIn(models.Model):
     )
 
     class Meta:
-        verbose_name = _("check-in")
-        verbose_name_plural = _("check-ins")
+        verbose_name = _("door check-in")
+        verbose_name_plural = _("door check-ins")
         ordering = ["-checked_in_at", "-pk"]
         permissions = [("check_in", _("Can check badges in at the door"))]
         constraints = [

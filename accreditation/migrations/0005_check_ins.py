@@ -40,15 +40,15 @@ class Migration(migrations.Migration):
             name='CheckIn',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_in_at', models.DateTimeField(verbose_name='checked in')),
+                ('checked_in_at', models.DateTimeField(verbose_name='checked in at')),
                 ('badge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='accreditation.badge', verbose_name='badge')),
                 ('checked_in_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='checked in by')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='dialogue.meeting', verbose_name='meeting')),
                 ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to='agenda.session', verbose_name='session')),
             ],
             options={
-                'verbose_name': 'check-in',
-                'verbose_name_plural': 'check-ins',
+                'verbose_name': 'door check-in',
+                'verbose_name_plural': 'door check-ins',
                 'ordering': ['-checked_in_at', '-pk'],
                 'permissions': [('check_in', 'Can check badges in at the door')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('session__isnull', True)), fields=('badge', 'meeting'), name='one_venue_check_in_per_badge'), models.UniqueConstraint(condition=models.Q(('session__isnull', False)), fields=('badge', 'session'), name='one_session_check_in_per_badge')],

@@ -31,7 +31,7 @@ from accreditation.selectors.checkin import (
     invitations_shown,
     session_in_progress,
 )
-from accreditation.services.checkin import CheckInResult, Reason, check_in
+from accreditation.services.checkin import CheckInResult, Reason, State, check_in
 from agenda.models import Session
 from dialogue.ids import parse_id
 from dialogue.timefmt import format_datetime, format_time
@@ -165,11 +165,13 @@ def answer_context(result: CheckInResult, door: Door, lang: str) -> dict:
                         invitation.session.start_at, door.meeting.tzinfo
                     ),
                     "dinner": invitation.dinner,
+                    "kind_label": invitation.session.get_kind_display(),
                     "invited": invitation.invited,
                 }
                 for invitation in invitations_shown(badge, door.meeting)
             ]
-            if result.reason not in (Reason.UNKNOWN, Reason.OTHER_MEETING)
+            # Shown to decide on a valid badge; a red one is not let in at all.
+            if result.state != State.RED
             else [],
         }
     )

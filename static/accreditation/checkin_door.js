@@ -194,7 +194,9 @@
       timer = null;
     }
     video.srcObject = null;
+    video.hidden = true;
     toggle.textContent = toggle.getAttribute("data-start");
+    root.removeAttribute("data-camera");
     say("stopped");
   }
 
@@ -207,6 +209,7 @@
       .getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (media) {
         stream = media;
+        video.hidden = false;
         video.srcObject = media;
         return video.play();
       })
@@ -218,6 +221,8 @@
       })
       .catch(function () {
         stream = null;
+        video.hidden = true;
+        toggle.textContent = toggle.getAttribute("data-start");
         say("nocamera");
       });
   }
