@@ -5,7 +5,7 @@ dashboard shows."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import timezone
 
 from accreditation.models import Badge, CheckIn
@@ -139,8 +139,10 @@ class CheckInCount:
 
 
 def check_in_counts(meeting: Meeting) -> list[CheckInCount]:
-    """Check-ins at the venue, then per session in programme order (the
-    working dinner among them). Two queries however many check-ins."""
+    """Check-ins at the venue, then per session in programme order: the
+    working dinner always, other sessions once someone is checked in there
+    (a programme of 300 sessions lists the few with a door). Two queries
+    however many check-ins or sessions."""
     counts = {
         row["session"]: row["n"]
         for row in CheckIn.objects.filter(meeting=meeting)
@@ -148,7 +150,12 @@ def check_in_counts(meeting: Meeting) -> list[CheckInCount]:
         .annotate(n=Count("pk"))
         .order_by()
     }
-    rows = [CheckInCount(None, counts.get(None, 0))]
-    for session in door_sessions(meeting):
-        rows.append(CheckInCount(session, counts.get(session.pk, 0)))
-    return rows
+    sessions = (
+        Session.objects.filter(meeting=meeting)
+        .filter(Q(kind=Session.Kind.DINNER) | Q(pk__in=[k for k in counts if k]))
+        .select_related("meeting")
+        .order_by("start_at", "room__sort_order", "pk")
+    )
+    return [CheckInCount(None, counts.get(None, 0))] + [
+        CheckInCount(session, counts.get(session.pk, 0)) for session in sessions
+    ]

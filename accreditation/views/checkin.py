@@ -15,14 +15,13 @@ but this answer (it is a POST field here, never part of a URL).
 import mimetypes
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accreditation.models import Badge, BadgePhoto
 from accreditation.selectors.checkin import (
@@ -221,10 +220,11 @@ def door_page(request, admin_site):
     return response
 
 
-@require_POST
 def scan(request):
     """The scanner's endpoint: a code in, the answer out (JSON with its HTML)."""
     require_door_staff(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     door = chosen_door(request.POST, default_in_progress=False)
     code = "".join(request.POST.get("code", "").split())
     result = check_in(code, by=request.user, session=door.session, meeting=door.meeting)

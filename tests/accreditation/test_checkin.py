@@ -4,6 +4,8 @@ accreditation.views.checkin)."""
 
 import datetime
 import io
+import json
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -133,6 +135,11 @@ def test_once_at_the_venue_and_once_per_session(meeting, badge, doorkeeper):
     counts = {row.session: row.count for row in check_in_counts(meeting)}
     assert counts == {None: 1, morning: 1, dinner: 1}
     assert [row.dinner for row in check_in_counts(meeting)] == [False, False, True]
+    # A session nobody was checked in at is left out; the dinner never is.
+    SessionFactory(meeting=meeting)
+    CheckIn.objects.filter(session=dinner).delete()
+    counts = {row.session: row.count for row in check_in_counts(meeting)}
+    assert counts == {None: 1, morning: 1, dinner: 0}
 
 
 @pytest.mark.parametrize(
@@ -479,7 +486,7 @@ def test_the_dashboard_counts_check_ins_per_session_and_the_dinner(
         in block
     )
     value, label = '<span class="figure-value">', '<span class="figure-label">'
-    assert f"{value}1</span> {label}Working dinner: Dinner" in block
+    assert f"{value}1</span> {label}Dinner (13 June 2017, 19:00)" in block
     assert "Entrance (the venue)" in block
     drafter = Client()
     drafter.force_login(staff("drafter", "Drafters"))
@@ -490,3 +497,37 @@ def test_the_dashboard_counts_check_ins_per_session_and_the_dinner(
 def test_door_staff_find_the_page_in_the_navigation(door_client):
     html = door_client.get("/admin/").content.decode()
     assert f'href="{DOOR}"' in html
+
+
+# Setup: jsQR from the npm registry, never committed ------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_jsqr_comes_from_npm_at_setup_and_in_the_image():
+    package = json.loads((ROOT / "package.json").read_text())
+    assert "jsqr" in package["dependencies"]  # npm ci --omit=dev keeps it
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert (
+        lock["packages"]["node_modules/jsqr"]["version"]
+        == package["dependencies"]["jsqr"]
+    )
+    assert "node_modules" in (ROOT / ".gitignore").read_text().split()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "npm ci" in makefile
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "npm ci --omit=dev" in dockerfile
+    assert "COPY --from=npm-assets /assets/node_modules/jsqr/dist" in dockerfile
+    # Copied in before collectstatic, which then serves it like our own files.
+    assert dockerfile.index("node_modules/jsqr/dist") < dockerfile.index(
+        "collectstatic"
+    )
+
+
+def test_jsqr_is_served_as_a_static_file():
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("vendor/jsqr/jsQR.js")
+    if not (ROOT / "node_modules" / "jsqr").exists():
+        pytest.skip("jsqr not installed: run `make setup` (npm ci)")
+    assert found and Path(found).read_bytes().startswith(b"(function")

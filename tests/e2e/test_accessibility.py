@@ -221,6 +221,8 @@ def admin_paths(world) -> list[str]:
         f"/admin/declaration/version/{version.pk}/extend-deadline/",
         "/admin/packs/pack/travel-lists/",
         "/admin/delegations/delegation/pickups/?day=2017-06-12",
+        "/admin/accreditation/checkin/door/",
+        "/admin/accreditation/checkin/",
     ]
 
 
