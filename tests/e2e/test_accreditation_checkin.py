@@ -16,10 +16,11 @@ import pytest
 import segno
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from accreditation.models import Badge, CheckIn
+from accreditation.models import Badge, BadgePhoto, CheckIn
 from accreditation.tokens import badge_token
 from tests.agenda.factories import SessionFactory
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, csp_violations
@@ -57,8 +58,20 @@ def qr_video(text: str, path: Path, frames: int = 10) -> Path:
     return path
 
 
+def photo_png() -> bytes:
+    """A stand-in for a passport photo: a head and shoulders on blue."""
+    image = Image.new("RGB", (300, 400), (70, 110, 170))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((95, 60, 205, 190), fill=(225, 190, 160))
+    draw.rectangle((60, 230, 240, 400), fill=(40, 40, 60))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
 @pytest.fixture
-def door_world(db):
+def door_world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     now = timezone.now()
     meeting = MeetingFactory(start_date=now.date(), end_date=now.date())
     delegation = DelegationFactory(
@@ -76,6 +89,8 @@ def door_world(db):
         holder_name_cyrillic=delegate.name_cyrillic,
         category=Badge.Category.MEMBER_STATE,
     )
+    photo = BadgePhoto(delegate=delegate)
+    photo.image.save("photo.jpg", ContentFile(photo_png()), save=True)
     session = SessionFactory(
         meeting=meeting,
         title_en="High-level thematic session",
@@ -176,6 +191,11 @@ def test_the_camera_checks_a_badge_in_once(live_server, camera_page, door_world,
     text = page.locator("#door-answer").inner_text()
     assert "Aizada Kasymalieva" in text and "Айзада Касымалиева" in text
     assert ("Kyrgyzstan" if lang == "en" else "Кыргызстан") in text
+    # The photo, from private storage through the door staff's view.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#door-answer img.door-photo');"
+        " return img && img.complete && img.naturalWidth === 300; }"
+    )
     reader = page.locator("#door").get_attribute("data-reader")
     # Headless Chromium on Linux has no BarcodeDetector: jsQR read the code.
     assert reader == "jsQR"
