@@ -20,6 +20,7 @@
   var templates = document.getElementById("door-messages");
   var SAME_CODE_PAUSE = 2500; // ms before the same code is sent again
   var FRAME_EVERY = 120; // ms between two reads of the camera
+  var ANSWER_WITHIN = 8000; // ms before a lost answer lets the scanner go on
   var stream = null;
   var timer = null;
   var busy = false;
@@ -47,8 +48,15 @@
     body.append("code", code);
     body.append("meeting", field("meeting"));
     body.append("door", field("door"));
+    var abort = window.AbortController ? new AbortController() : null;
+    var late = window.setTimeout(function () {
+      if (abort) {
+        abort.abort();
+      }
+    }, ANSWER_WITHIN);
     return fetch(root.getAttribute("data-scan-url"), {
       method: "POST",
+      signal: abort ? abort.signal : undefined,
       body: body,
       credentials: "same-origin",
       cache: "no-store",
@@ -73,6 +81,7 @@
         say("failed");
       })
       .then(function () {
+        window.clearTimeout(late);
         busy = false;
       });
   }
