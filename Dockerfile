@@ -1,4 +1,16 @@
 # One image for the web server and the Celery workers.
+
+# The front-end packages the site serves (package.json "dependencies": jsQR for
+# the door's check-in page), from the npm registry with Debian's npm, in a
+# stage of their own so that npm stays out of the image.
+FROM python:3.11-slim-bookworm AS npm-assets
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -19,6 +31,7 @@ COPY agenda agenda
 COPY declaration declaration
 RUN pip install --no-cache-dir .
 COPY . .
+COPY --from=npm-assets /assets/node_modules/jsqr/dist node_modules/jsqr/dist
 # collectstatic with the production settings (DEBUG=0: the manifest storage
 # that hashes and compresses), so the image already holds what `web` serves.
 # The key and hosts are throwaway values for this build step only. The folder

@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
 	$(BIN)/python manage.py compilemessages --locale ru --verbosity 0
 
-# axe-core, which the accessibility test runs in Chromium, from the npm registry
-# (package-lock.json) into the ignored node_modules/. Without npm the test skips.
+# From the npm registry (package-lock.json) into the ignored node_modules/:
+# axe-core, which the accessibility test runs in Chromium (without npm it
+# skips), and jsQR, which the door's check-in page serves to browsers without
+# BarcodeDetector (settings.STATICFILES_DIRS; without it codes are typed).
 $(AXE): package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
-	else echo "npm not found: tests/e2e/test_accessibility.py will skip (needs axe-core)"; fi
+	else echo "npm not found: tests/e2e/test_accessibility.py will skip (needs axe-core)," \
+	  "and the door's check-in page cannot read QR codes without BarcodeDetector (needs jsqr)"; fi
 
 setup: $(STAMP) locale/ru/LC_MESSAGES/django.mo $(AXE)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accreditation.forms.credentials import CredentialsReviewForm
 from accreditation.forms.travel_requests import BookingLegForm
 from accreditation.models import (
+    CheckIn,
     Credentials,
     FlightChangeRequest,
     NominationRequest,
@@ -32,6 +33,7 @@ from accreditation.services.travel_requests import (
     decline_travel_request,
     requested_legs,
 )
+from accreditation.views import checkin as door
 from accreditation.views.credentials import credentials_file_response
 from delegations.models import Accreditation, Delegate
 from dialogue.admin_history import ReadOnlyHistoryAdmin
@@ -635,3 +637,62 @@ class FlightChangeRequestAdmin(ReadOnlyHistoryAdmin):
             },
             status=400 if errors else 200,
         )
+
+
+# Check-in at the door -----------------------------------------------------------
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    """Who was let in where, when, by whom: a record, read only. The door
+    page (door staff, accreditation.check_in) is where check-ins are made."""
+
+    list_display = ("checked_in_at", "holder", "category", "door", "checked_in_by")
+    list_filter = ("meeting", "session")
+    search_fields = ("badge__holder_name_latin", "badge__holder_name_cyrillic")
+    list_select_related = ("badge", "session__meeting", "meeting", "checked_in_by")
+    readonly_fields = ("badge", "meeting", "session", "checked_in_at", "checked_in_by")
+
+    @admin.display(
+        description=gettext_lazy("holder"), ordering="badge__holder_name_latin"
+    )
+    def holder(self, obj) -> str:
+        return obj.badge.holder_name_latin
+
+    @admin.display(description=gettext_lazy("category"))
+    def category(self, obj) -> str:
+        return obj.badge.get_category_display()
+
+    @admin.display(description=gettext_lazy("door"))
+    def door(self, obj) -> str:
+        return str(obj.session) if obj.session else _("Entrance (the venue)")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "door/",
+                view(lambda request: door.door_page(request, self.admin_site)),
+                name="accreditation_checkin_door",
+            ),
+            path(
+                "door/scan/",
+                view(door.scan),
+                name="accreditation_checkin_scan",
+            ),
+            path(
+                "door/photo/<int:badge_id>/",
+                view(door.photo),
+                name="accreditation_checkin_photo",
+            ),
+            *super().get_urls(),
+        ]

@@ -493,3 +493,67 @@ class FlightChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flight}: {self.change[:60]}"
+
+
+# Check-in at the door ----------------------------------------------------------
+
+
+class CheckIn(models.Model):
+    """A badge let in at a door: the venue's entrance, or one session's room.
+
+    Recorded once: a badge is checked in at most once at the venue of a
+    meeting and once per session (the two constraints below); scanning it
+    again answers "already checked in" with this row's time and staff member.
+    Written only by accreditation.services.checkin.
+    """
+
+    badge = models.ForeignKey(
+        Badge,
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+        verbose_name=_("badge"),
+    )
+    meeting = models.ForeignKey(
+        "dialogue.Meeting",
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+        verbose_name=_("meeting"),
+    )
+    # Empty: the venue's entrance.
+    session = models.ForeignKey(
+        "agenda.Session",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("session"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+
+    class Meta:
+        verbose_name = _("door check-in")
+        verbose_name_plural = _("door check-ins")
+        ordering = ["-checked_in_at", "-pk"]
+        permissions = [("check_in", _("Can check badges in at the door"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["badge", "meeting"],
+                condition=Q(session__isnull=True),
+                name="one_venue_check_in_per_badge",
+            ),
+            models.UniqueConstraint(
+                fields=["badge", "session"],
+                condition=Q(session__isnull=False),
+                name="one_session_check_in_per_badge",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge.holder_name_latin} @ {self.session or self.meeting}"

@@ -27,5 +27,10 @@ class DashboardConfig(AppConfig):
             AdminPage(
                 "admin:agenda_day", _("Programme of the day"), "agenda.view_session"
             ),
+            AdminPage(
+                "admin:accreditation_checkin_door",
+                _("Check-in at the door"),
+                "accreditation.check_in",
+            ),
         ):
             admin.site.register_page(page)

@@ -146,6 +146,13 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages from the npm registry (package.json), installed into
+# node_modules/ by `make setup` and the Docker build, never committed: jsQR
+# reads badge codes on the door's check-in page where the browser has no
+# BarcodeDetector. Left out when not installed (the page then takes typed codes).
+JSQR_DIR = BASE_DIR / "node_modules" / "jsqr" / "dist"
+if JSQR_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor/jsqr", JSQR_DIR))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # WhiteNoise warns on every request when the folder is missing (before collectstatic).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,8 @@ Roles: anonymous, delegate A, delegate B (same delegation), the focal point of
 another delegation, a drafter (staff without travel permissions), secretariat.
 
 EXTRA_ROLES are asked about only by the cases that name them: the transport
-officer (staff who see the day's pickups and nothing else).
+officer (staff who see the day's pickups and nothing else) and door staff
+(who check badges in at the door and do nothing else).
 """
 
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ ROLES = [
     "drafter",
     "secretariat",
 ]
-EXTRA_ROLES = ["transport_officer"]
+EXTRA_ROLES = ["transport_officer", "door_staff"]
 
 
 @dataclass
@@ -72,4 +73,5 @@ def world(db) -> World:
     clients["transport_officer"].force_login(
         staff_user("transport", "Transport officers")
     )
+    clients["door_staff"].force_login(staff_user("door", "Door staff"))
     return World(meeting, delegation, other, delegate_a, delegate_b, links, clients)

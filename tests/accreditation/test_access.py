@@ -5,9 +5,14 @@ of another delegation, a delegate's own link, staff and a random token are
 the same 404. The same holds for the travel request page; a flight change is
 also open to a delegate's own link for their own flights. The review, book
 and decline pages are the Secretariat's (its accreditation permissions).
+The door's check-in page, its scanner endpoint and the holders' photos are
+door staff's only (accreditation.check_in).
 """
 
+import io
+
 import pytest
+from PIL import Image
 
 from tests.access import AccessCase, matrix_ids, matrix_params, own_token, run_case
 
@@ -28,6 +33,40 @@ SECRETARIAT = {
     "drafter": 403,
     "secretariat": 200,
 }
+
+
+# The door's check-in page: door staff only (accreditation.check_in); the
+# Secretariat and every other staff member are refused (403); a delegate's
+# or focal point's link logs no one in (the admin's login, 302).
+DOOR_STAFF = {**SECRETARIAT, "secretariat": 403, "door_staff": 200}
+
+
+def a_badge(world):
+    from accreditation.models import Badge
+
+    badge, _new = Badge.objects.get_or_create(
+        delegate=world.delegate_a,
+        defaults={
+            "holder_name_latin": world.delegate_a.name_latin,
+            "holder_name_cyrillic": world.delegate_a.name_cyrillic,
+            "category": "member_state",
+        },
+    )
+    return badge
+
+
+def a_photo_url(world, role):
+    from django.core.files.base import ContentFile
+
+    from accreditation.models import BadgePhoto
+
+    badge = a_badge(world)
+    if not BadgePhoto.objects.filter(delegate=world.delegate_a).exists():
+        photo = BadgePhoto(delegate=world.delegate_a)
+        out = io.BytesIO()
+        Image.new("RGB", (3, 4)).save(out, "PNG")
+        photo.image.save("photo.png", ContentFile(out.getvalue()), save=True)
+    return f"/admin/accreditation/checkin/door/photo/{badge.pk}/"
 
 
 def own_delegate(world):
@@ -228,12 +267,50 @@ CASES = [
             f"/admin/accreditation/credentials/{a_document(w.delegation).pk}/file/"
         ),
         SECRETARIAT,
+        "admin/accreditation/checkin/door/",
+        lambda w, r: "/admin/accreditation/checkin/door/",
+        DOOR_STAFF,
+    ),
+    AccessCase(
+        "admin/accreditation/checkin/door/",
+        lambda w, r: "/admin/accreditation/checkin/door/",
+        DOOR_STAFF,
+        method="post",
+        data={"door": "venue", "code": "not-a-badge"},
+    ),
+    AccessCase(
+        "admin/accreditation/checkin/door/scan/",
+        lambda w, r: "/admin/accreditation/checkin/door/scan/",
+        {**DOOR_STAFF, "door_staff": 405},
+    ),
+    AccessCase(
+        "admin/accreditation/checkin/door/scan/",
+        lambda w, r: "/admin/accreditation/checkin/door/scan/",
+        DOOR_STAFF,
+        method="post",
+        data={"door": "venue", "code": "not-a-badge"},
+    ),
+    AccessCase(
+        "admin/accreditation/checkin/door/photo/<int:badge_id>/",
+        a_photo_url,
+        DOOR_STAFF,
+    ),
+    # The record of check-ins: the Secretariat reads it; door staff do not.
+    AccessCase(
+        "admin/accreditation/checkin/",
+        lambda w, r: "/admin/accreditation/checkin/",
+        {**SECRETARIAT, "door_staff": 403},
     ),
 ]
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES), ids=matrix_ids(CASES))
-def test_access(world, case, role):
+def test_access(world, case, role, media_root):
     run_case(world, case, role)
 
 

@@ -89,6 +89,11 @@ def test_dashboard_figures_link_to_the_lists_behind_them(client, ashgabat):
         # 6 comments, 2 decided on (one proposal taken, one superseded); the
         # new OP Kazakhstan proposes waits for the drafters
         "Ashgabat Declaration, version 1": ("4", None),
+        # Check-ins at the door: the venue, and the working dinner always.
+        "Entrance (the venue)": ("0", None),
+        "Working dinner hosted by the Secretary-General and the Special "
+        "Representative of the Secretary-General for Central Asia (13 June "
+        "2017, 19:00)": ("0", None),
     }
     assert {label: shown[label][:2] for label in shown} == expected
     for label in expected:
@@ -136,7 +141,8 @@ def test_secretariat_sees_every_figure_and_the_pages_in_the_navigation(
 ):
     client = staff_client(client, "Secretariat")
     html = client.get("/admin/").content.decode()
-    assert len(figures(html)) == 18  # with accreditation: 3 statuses, 2 review queues
+    # 13, 3 accreditation statuses, 2 review queues, the venue's and dinner's check-ins
+    assert len(figures(html)) == 20
     page = client.get("/admin/delegations/delegate/").content.decode()
     # Every admin page heads with them (no sidebar: it narrowed every list).
     assert 'id="nav-sidebar"' not in page

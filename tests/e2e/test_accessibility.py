@@ -245,6 +245,8 @@ def admin_paths(world) -> list[str]:
         f"/admin/accreditation/credentials/{world['credentials'].pk}/change/",
         f"/admin/accreditation/credentials/{world['credentials'].pk}/review/",
         "/admin/accreditation/credentials/1/review/",
+        "/admin/accreditation/checkin/door/",
+        "/admin/accreditation/checkin/",
     ]
 
 
