@@ -267,6 +267,8 @@ CASES = [
             f"/admin/accreditation/credentials/{a_document(w.delegation).pk}/file/"
         ),
         SECRETARIAT,
+    ),
+    AccessCase(
         "admin/accreditation/checkin/door/",
         lambda w, r: "/admin/accreditation/checkin/door/",
         DOOR_STAFF,
