@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accreditation.views.badges import BadgePhotoView
 from accreditation.views.nominations import NominateView, ReplaceView, WithdrawView
 
 app_name = "accreditation"
@@ -21,5 +22,10 @@ urlpatterns = [
         "l/<str:token>/nominations/withdraw/<str:delegate_id>/",
         WithdrawView.as_view(),
         name="withdraw",
+    ),
+    path(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        BadgePhotoView.as_view(),
+        name="badge_photo",
     ),
 ]

@@ -83,10 +83,44 @@ def delegate_photo(delegate) -> BadgePhoto | None:
     return BadgePhoto.objects.filter(delegate=delegate).first()
 
 
-def delegations_with_badges(meeting_id: int) -> set[int]:
-    """Return the ids of the meeting's delegations that have an active badge."""
-    return set(
+def badge_counts(meeting_id: int) -> dict[int, int]:
+    """Return {delegation id: active badges} of the meeting. One query."""
+    from django.db.models import Count
+
+    rows = (
         Badge.objects.filter(
             revoked_at__isnull=True, delegate__delegation__meeting_id=meeting_id
-        ).values_list("delegate__delegation_id", flat=True)
+        )
+        .values("delegate__delegation_id")
+        .annotate(n=Count("id"))
     )
+    return {row["delegate__delegation_id"]: row["n"] for row in rows}
+
+
+def issue_table(meeting_id: int) -> list[dict]:
+    """Return per delegation of the meeting: its delegates, how many are
+    accredited, and how many hold an active badge (the issue page). Two
+    queries."""
+    from django.db.models import Count, Q
+
+    from delegations.models import Delegation
+
+    accredited = ["accredited", "badge_printed", "checked_in"]
+    delegations = Delegation.objects.filter(meeting_id=meeting_id).annotate(
+        people=Count("delegates", distinct=True),
+        accredited=Count(
+            "delegates",
+            filter=Q(delegates__accreditation__in=accredited),
+            distinct=True,
+        ),
+    )
+    counts = badge_counts(meeting_id)
+    return [
+        {
+            "delegation": delegation,
+            "people": delegation.people,
+            "accredited": delegation.accredited,
+            "badges": counts.get(delegation.pk, 0),
+        }
+        for delegation in delegations
+    ]

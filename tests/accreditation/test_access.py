@@ -2,7 +2,9 @@
 
 A focal point reaches its own delegation's nomination pages only: a delegate
 of another delegation, a delegate's own link, staff and a random token are
-the same 404. The review page is the Secretariat's (review_nomination).
+the same 404; so are its badge photo pages. The review page is the
+Secretariat's (review_nomination), and so is the badge issue page
+(issue_badge).
 """
 
 import pytest
@@ -80,6 +82,28 @@ CASES = [
         "l/<str:token>/nominations/withdraw/<str:delegate_id>/",
         person_url("withdraw", lambda w: w.delegate_a),
         NOBODY,
+    ),
+    # Badge photos: the focal point of the delegate's own delegation only.
+    AccessCase(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/badge-photo/{own_delegate(w).pk}/",
+        FOCAL_ONLY,
+    ),
+    AccessCase(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/badge-photo/{w.delegate_a.pk}/",
+        NOBODY,
+    ),
+    AccessCase(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/badge-photo/{w.delegate_a.pk}/",
+        NOBODY,
+        method="post",
+    ),
+    AccessCase(
+        "admin/accreditation/badge/issue/",
+        lambda w, r: "/admin/accreditation/badge/issue/",
+        SECRETARIAT,
     ),
     AccessCase(
         "admin/accreditation/nominationrequest/<int:pk>/review/",
