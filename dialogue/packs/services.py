@@ -818,8 +818,7 @@ def queue_badge_sheets(
         p.delegation_id: p
         for p in Pack.objects.select_for_update()
         .filter(meeting=meeting, kind=Pack.Kind.BADGES)
-        .select_related("meeting", "delegation")
-        .order_by("pk")
+        .order_by("pk")  # no outer join to lock (see queue_packs)
     }
     result = QueueResult()
     now = timezone.now()

@@ -125,6 +125,19 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
             status=status,
             error="Boom" if status == "failed" else "",
         )
+    # Badges: one issued, its delegation's sheet failed (the retry button).
+    from accreditation.services.badges import issue_badge
+    from delegations.services import advance_accreditation
+
+    issue_badge(advance_accreditation(delegate, "accredited"))
+    Pack.objects.create(
+        meeting=ashgabat,
+        delegation=kazakhstan,
+        kind="badges",
+        language="bilingual",
+        status="failed",
+        error="Boom",
+    )
     return {
         "meeting": ashgabat,
         "version": draft,
@@ -175,6 +188,7 @@ def participant_paths(world) -> list[str]:
         f"/l/{focal}/",
         f"/l/{focal}/declaration/{version.pk}/comment/?paragraph={first.pk}",
         f"/programme/{world['meeting'].slug}/",
+        f"/l/{focal}/badge-photo/{world['delegate'].pk}/",
     ]
 
 
@@ -221,6 +235,9 @@ def admin_paths(world) -> list[str]:
         f"/admin/declaration/version/{version.pk}/extend-deadline/",
         "/admin/packs/pack/travel-lists/",
         "/admin/delegations/delegation/pickups/?day=2017-06-12",
+        "/admin/accreditation/badge/",
+        "/admin/accreditation/badge/issue/",
+        "/admin/packs/pack/badges/",
     ]
 
 
