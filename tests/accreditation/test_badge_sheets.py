@@ -5,7 +5,7 @@ else; the text holds both scripts and the category's words; the file passes
 the same PDF/UA checks as the packs (tests/packs/test_pdfua.py).
 
 The last test renders with a real Celery worker on PostgreSQL and Redis, as
-the live packs tests do (their live_worker fixture).
+the live packs tests do (their live_worker fixture, tests/accreditation/conftest.py).
 """
 
 import io
@@ -24,7 +24,6 @@ from dialogue.packs.files import absolute
 from dialogue.packs.models import Pack
 from dialogue.packs.services import queue_badge_sheets
 from tests.factories import DelegateFactory, DelegationFactory
-from tests.integration.test_live_packs import live_worker  # noqa: F401 - fixture
 from tests.packs.test_pdfua import pdfua_findings, structure_problems
 from tests.services import wait_for
 
@@ -165,7 +164,7 @@ def test_the_meeting_sheet_has_every_badge_and_follows_a_revocation(
 def test_a_real_worker_renders_the_badges_of_a_delegation(
     meeting,
     live_worker,
-    tmp_path,  # noqa: F811 - the fixture imported above
+    tmp_path,
 ):
     kazakhstan, _osce, aliya, _ivan = people(meeting)
     badge = issue_badge(aliya)
