@@ -126,10 +126,15 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
             error="Boom" if status == "failed" else "",
         )
     # Badges: one issued, its delegation's sheet failed (the retry button).
-    from accreditation.services.badges import issue_badge
-    from delegations.services import advance_accreditation
+    # Written directly: the service would re-render the meeting's stale lists.
+    from accreditation.models import Badge
 
-    issue_badge(advance_accreditation(delegate, "accredited"))
+    Badge.objects.create(
+        delegate=delegate,
+        holder_name_latin=delegate.name_latin,
+        holder_name_cyrillic=delegate.name_cyrillic,
+        category="member_state",
+    )
     Pack.objects.create(
         meeting=ashgabat,
         delegation=kazakhstan,
