@@ -20,7 +20,7 @@ from travel.receipts import receipt_storage as private_storage
 
 class Badge(models.Model):
     class Category(models.TextChoices):
-        # Each category prints in its own colour (accreditation.badges).
+        # Each category prints in its own colour (accreditation.badges.COLOURS).
         MEMBER_STATE = "member_state", _("Member State")
         OBSERVER = "observer", _("Observer")
         UNITED_NATIONS = "united_nations", _("United Nations")
@@ -55,17 +55,41 @@ class Badge(models.Model):
     revoked_reason = models.CharField(
         _("reason revoked"), max_length=20, choices=RevokedReason.choices, blank=True
     )
+    # What staff wrote when revoking by hand ("lost", "name misspelt").
+    revoked_note = models.CharField(_("why revoked"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("badge")
         verbose_name_plural = _("badges")
         ordering = ["-issued_at"]
+        permissions = [
+            ("issue_badge", _("Can issue, print and revoke badges")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["delegate"],
                 condition=Q(revoked_at__isnull=True, delegate__isnull=False),
                 name="one_active_badge_per_delegate",
                 violation_error_message=_("This delegate already has a badge."),
+            ),
+            # A revoked badge says why; an active one has no reason.
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_reason="")
+                | (Q(revoked_at__isnull=False) & ~Q(revoked_reason="")),
+                name="badge_revoked_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    category__in=[
+                        "member_state",
+                        "observer",
+                        "united_nations",
+                        "secretariat",
+                        "media",
+                        "security",
+                    ]
+                ),
+                name="badge_category_known",
             ),
         ]
 

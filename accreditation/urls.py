@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accreditation.views.badges import BadgePhotoView
 from accreditation.views.credentials import CredentialsFileView, CredentialsView
 from accreditation.views.nominations import NominateView, ReplaceView, WithdrawView
 from accreditation.views.travel_requests import FlightChangeView, TravelRequestView
@@ -43,5 +44,10 @@ urlpatterns = [
         "l/<str:token>/flights/<str:leg_id>/change/",
         FlightChangeView.as_view(),
         name="flight_change",
+    ),
+    path(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        BadgePhotoView.as_view(),
+        name="badge_photo",
     ),
 ]

@@ -11,13 +11,20 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accreditation.selectors.badges import badge_counts
 from delegations.selectors import delegate_with_delegation, funded_delegates
 from dialogue.admin import register_meeting_action
 from dialogue.ids import parse_id
 from dialogue.models import Meeting
 from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
-from dialogue.packs.selectors import pack_progress, stale_packs, travel_list_table
+from dialogue.packs.selectors import (
+    badge_sheet_table,
+    pack_progress,
+    stale_packs,
+    travel_list_table,
+)
 from dialogue.packs.services import (
+    queue_badge_sheets,
     queue_packs,
     queue_travel_lists,
     queue_visa_letter,
@@ -29,6 +36,8 @@ PASSPORT_PERMISSION = "delegations.view_passport_details"
 RENDER_PERMISSION = "packs.change_pack"
 # The travel lists show flights, hotels and cars: staff who see travel.
 TRAVEL_PERMISSION = "delegations.view_flightleg"
+# Badge sheets print names and photos: staff who see badges.
+BADGE_PERMISSION = "accreditation.view_badge"
 
 
 @admin.action(description=_("Render the briefing packs (changed ones only)"))
@@ -134,6 +143,8 @@ class PackAdmin(admin.ModelAdmin):
             queryset = queryset.exclude(kind=Pack.Kind.VISA_LETTER)
         if not request.user.has_perm(TRAVEL_PERMISSION):
             queryset = queryset.exclude(kind__in=TRAVEL_LISTS)
+        if not request.user.has_perm(BADGE_PERMISSION):
+            queryset = queryset.exclude(kind=Pack.Kind.BADGES)
         return queryset
 
     @admin.display(description=_("status"), ordering="status")
@@ -204,6 +215,11 @@ class PackAdmin(admin.ModelAdmin):
                 name="packs_travel_lists",
             ),
             path(
+                "badges/",
+                self.admin_site.admin_view(self.badges_view),
+                name="packs_badges",
+            ),
+            path(
                 "visa-letters/",
                 self.admin_site.admin_view(self.visa_letters_view),
                 name="packs_visa_letters",
@@ -225,6 +241,10 @@ class PackAdmin(admin.ModelAdmin):
             if not request.user.has_perm(PASSPORT_PERMISSION):
                 raise PermissionDenied
             name = f"visa-letter-{pack.delegate_id}.pdf"
+        elif pack.kind == Pack.Kind.BADGES:
+            if not request.user.has_perm(BADGE_PERMISSION):
+                raise PermissionDenied
+            name = f"badges-{pack.delegation_id or 'all'}.pdf"
         elif pack.is_travel_list:
             if not request.user.has_perm(TRAVEL_PERMISSION):
                 raise PermissionDenied
@@ -296,6 +316,88 @@ class PackAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/packs/pack/visa_letters.html", context)
+
+    def badges_view(self, request):
+        """The meeting's badge sheets: one per delegation with badges and one of
+        the whole meeting, their render state, progress and downloads. POST
+        delegation=<id> renders one delegation's, meeting=<id> the whole
+        meeting's, all=<id> every sheet; retry=<pack id> one again."""
+        if not (
+            self.has_view_permission(request)
+            and request.user.has_perm(BADGE_PERMISSION)
+        ):
+            raise PermissionDenied
+        meetings = Meeting.objects.all()
+        chosen = request.GET.get("meeting", "") or request.POST.get("meeting", "")
+        meeting = (
+            meetings.filter(pk=parse_id(chosen)).first()
+            if parse_id(chosen)
+            else meetings.first()
+        )
+        if request.method == "POST":
+            return self.queue_badge_request(request, meeting)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Badge sheets"),
+            "meeting": meeting,
+            "meetings": meetings,
+            "table": badge_sheet_table(meeting) if meeting else None,
+            "progress": pack_progress(meeting, kind=Pack.Kind.BADGES)
+            if meeting
+            else None,
+            "may_render": request.user.has_perm(RENDER_PERMISSION),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/packs/pack/badges.html", context)
+
+    def queue_badge_request(self, request, meeting):
+        if not request.user.has_perm(RENDER_PERMISSION):
+            raise PermissionDenied
+        if meeting is None:
+            raise Http404("No such meeting.")
+        back = redirect(f"{request.path}?meeting={meeting.pk}")
+        force = request.POST.get("force") == "1"
+        if "retry" in request.POST:
+            pack = Pack.objects.filter(
+                pk=parse_id(request.POST["retry"]),
+                kind=Pack.Kind.BADGES,
+                meeting=meeting,
+            ).first()
+            if pack is None:
+                raise Http404("No such sheet.")
+            requeue_packs([pack])
+            messages.success(request, _("%(list)s is queued.") % {"list": pack})
+            return back
+        if "all" in request.POST:
+            delegation_ids, whole = sorted(badge_counts(meeting.pk)), True
+        elif "delegation" in request.POST:
+            delegation = meeting.delegations.filter(
+                pk=parse_id(request.POST["delegation"])
+            ).first()
+            if delegation is None:
+                raise Http404("No such delegation.")
+            delegation_ids, whole = [delegation.pk], False
+        else:
+            delegation_ids, whole = [], True
+        result = queue_badge_sheets(
+            meeting, delegation_ids=delegation_ids, whole_meeting=whole, force=force
+        )
+        messages.success(
+            request,
+            ngettext(
+                "%(queued)s badge sheet queued, %(skipped)s unchanged, "
+                "%(busy)s already in progress.",
+                "%(queued)s badge sheets queued, %(skipped)s unchanged, "
+                "%(busy)s already in progress.",
+                len(result.queued),
+            )
+            % {
+                "queued": len(result.queued),
+                "skipped": result.skipped,
+                "busy": result.in_progress,
+            },
+        )
+        return back
 
     def travel_lists_view(self, request):
         """The meeting's manifest, rooming list and transfer manifest: render

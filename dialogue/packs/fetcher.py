@@ -10,7 +10,10 @@ Three schemes are served:
   collectstatic's manifest storage leaves the url() in pdf.css alone (it skips
   ``^[a-z]+:`` URLs and would look for a file named "dialogue-font:..." otherwise);
 * ``dialoguemedia:<name>``: a meeting's uploaded logo or signature under
-  MEDIA_ROOT/meetings/ (dialogue.documents.media_bytes).
+  MEDIA_ROOT/meetings/ (dialogue.documents.media_bytes);
+* ``dialogueinline:<name>``: an image the renderer made or read for the one
+  document it lays out (a badge's QR code and photo, dialogue.packs.badges),
+  held in memory in ``inline`` for that layout only.
 
 Everything else (``file:``, ``http:``, ``https:``, ``data:``, ``ftp:`` ...) is
 refused: logged and never opened. WeasyPrint then leaves the resource out.
@@ -46,6 +49,8 @@ class SafeURLFetcher(URLFetcher):
         super().__init__(allowed_protocols=(), allow_redirects=False)
         self.requested: list[str] = []
         self.refused: list[str] = []
+        # {url: (bytes, content type)} of the document being laid out.
+        self.inline: dict[str, tuple[bytes, str]] = {}
 
     def fetch(self, url, headers=None):
         self.requested.append(url)
@@ -55,6 +60,9 @@ class SafeURLFetcher(URLFetcher):
                 return URLFetcherResponse(
                     url, body=data, headers={"Content-Type": "font/ttf"}
                 )
+        if url in self.inline:
+            data, mime = self.inline[url]
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
         image = media_bytes(url)
         if image is not None:  # the meeting's logo or signature (dialogue.documents)
             mime, _ = mimetypes.guess_type(url)

@@ -15,6 +15,9 @@ def pack_relative_path(pack) -> str:
             f"travel-lists/{pack.meeting_id}/"
             f"{pack.kind}-{target}-{pack.language}.{pack.file_format}"
         )
+    if pack.kind == "badges":
+        target = pack.delegation_id or "all"
+        return f"badges/{pack.meeting_id}/badges-{target}.pdf"
     if pack.kind == "visa_letter":
         return f"visa-letters/{pack.meeting_id}/letter-{pack.delegate_id}.pdf"
     return f"packs/{pack.meeting_id}/pack-{pack.delegation_id}-{pack.language}.pdf"

@@ -44,6 +44,7 @@ class PackInputs:
     shared_key: str = ""
     letter: Any = None
     travel_list: Any = None
+    badges: Any = None
 
     def render(self) -> tuple[bytes, int | None]:
         """Return (file bytes, page count), laid out by this process's renderer.
@@ -58,6 +59,10 @@ class PackInputs:
             return renderer().render_list(self.travel_list)
         if self.letter is not None:
             return renderer().render_letter(self.letter)
+        if self.badges is not None:
+            from dialogue.packs.badges import badge_images
+
+            return renderer().render_badges(self.badges, badge_images(self.badges))
         return renderer().render_briefing(
             self.pack.language,
             shared=self.shared,
@@ -75,6 +80,11 @@ def pack_inputs(pack: Pack) -> PackInputs:
             fingerprint("travel_list", pack.file_format, content),
             travel_list=content,
         )
+    if pack.kind == Pack.Kind.BADGES:
+        from dialogue.packs.badges import badge_sheet_content
+
+        content = badge_sheet_content(pack)
+        return PackInputs(pack, fingerprint("badges", content), badges=content)
     if pack.kind == Pack.Kind.VISA_LETTER:
         letter = letter_content(pack.delegate_id)
         return PackInputs(pack, fingerprint("visa_letter", letter), letter=letter)

@@ -52,6 +52,7 @@ class Pack(models.Model):
         MANIFEST = "manifest", _("arrivals and departures manifest")
         ROOMING = "rooming", _("rooming list")
         TRANSFERS = "transfers", _("transfer manifest")
+        BADGES = "badges", _("badges")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -165,6 +166,17 @@ class Pack(models.Model):
                 condition=models.Q(kind="manifest", delegation__isnull=False),
                 name="pack_one_manifest_per_delegation",
             ),
+            # Badges: a sheet per delegation, and one of the whole meeting.
+            models.UniqueConstraint(
+                fields=["delegation"],
+                condition=models.Q(kind="badges", delegation__isnull=False),
+                name="pack_one_badge_sheet_per_delegation",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(kind="badges", delegation__isnull=True),
+                name="pack_one_badge_sheet_per_meeting",
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(
@@ -184,6 +196,12 @@ class Pack(models.Model):
                         kind="manifest",
                         delegate__isnull=True,
                         language__in=["en", "ru"],
+                    )
+                    | models.Q(
+                        kind="badges",
+                        delegate__isnull=True,
+                        language="bilingual",
+                        file_format="pdf",
                     )
                     | models.Q(
                         kind__in=["rooming", "transfers"],
@@ -218,6 +236,8 @@ class Pack(models.Model):
     def __str__(self) -> str:
         if self.kind == self.Kind.VISA_LETTER:
             return f"{self.get_kind_display()}: {self.delegate}"
+        if self.kind == self.Kind.BADGES:
+            return f"{self.get_kind_display()}: {self.delegation or self.meeting}"
         if self.is_travel_list:
             target = f": {self.delegation}" if self.delegation_id else ""
             return (

@@ -391,6 +391,19 @@ class PackRenderer:
         document = self.layout("pdf/visa_letter.html", letter)
         return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
+    # Badges -------------------------------------------------------------------
+
+    def render_badges(self, content: dict, images: dict) -> tuple[bytes, int]:
+        """Return (PDF bytes, page count) of a badge sheet: four A6 cards to an
+        A4 page. images are the cards' QR codes and photos, served to this
+        layout only (SafeURLFetcher.inline)."""
+        self.fetcher.inline = images
+        try:
+            document = self.layout("pdf/badges.html", content)
+            return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+        finally:
+            self.fetcher.inline = {}
+
     # Travel lists -------------------------------------------------------------
 
     def render_list(self, content: dict) -> tuple[bytes, int]:

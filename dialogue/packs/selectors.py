@@ -160,3 +160,31 @@ def travel_list_table(meeting: Meeting) -> dict:
         "own_counts": [(s, label, counts[s]) for s, label in Pack.Status.choices],
         "any": bool(packs),
     }
+
+
+def badge_sheet_table(meeting: Meeting) -> dict:
+    """Return the meeting's badge sheets for the admin: the whole meeting's and
+    one row per delegation with active badges (its sheet, or None yet).
+    Two queries."""
+    from accreditation.selectors.badges import badge_counts
+
+    counts = badge_counts(meeting.pk)
+    sheets = {
+        p.delegation_id: p
+        for p in Pack.objects.filter(meeting=meeting, kind=Pack.Kind.BADGES)
+    }
+    delegations = meeting.delegations.filter(
+        pk__in=set(counts) | {pk for pk in sheets if pk}
+    )
+    return {
+        "meeting_sheet": sheets.get(None),
+        "total": sum(counts.values()),
+        "rows": [
+            {
+                "delegation": delegation,
+                "badges": counts.get(delegation.pk, 0),
+                "sheet": sheets.get(delegation.pk),
+            }
+            for delegation in delegations
+        ],
+    }

@@ -547,7 +547,8 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
     again for the rest; an eager run sleeps instead). Then the stale briefing
     packs go through queue_packs (an unchanged fingerprint skips the render)
     and stale visa letters through queue_visa_letter, stale travel lists
-    through queue_list_packs; a pack whose file turns
+    through queue_list_packs, stale badge sheets through requeue_badge_sheets;
+    a pack whose file turns
     out to match its inputs is no longer stale. Side effects: those of
     queue_packs and queue_visa_letter; clears stale marks.
     """
@@ -567,6 +568,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
         return "gone"
     rows = list(stale.values_list("pk", "generation", "kind", "delegation_id"))
     letters = [pk for pk, _g, kind, _d in rows if kind == Pack.Kind.VISA_LETTER]
+    sheets = [pk for pk, _g, kind, _d in rows if kind == Pack.Kind.BADGES]
     lists = [pk for pk, _g, kind, _d in rows if kind in TRAVEL_LISTS]
     briefing = sorted({d for _p, _g, kind, d in rows if kind == Pack.Kind.BRIEFING})
     queued = set(
@@ -576,6 +578,7 @@ def render_stale_packs(meeting_id: int, *, eager: bool = False) -> str:
     )
     queued |= _queue_stale_letters(letters)
     queued |= set(queue_list_packs(Pack.objects.filter(pk__in=lists), check=False))
+    queued |= set(requeue_badge_sheets(sheets))
     for pk, generation, _kind, _delegation in rows:
         if pk not in queued:
             Pack.objects.filter(
@@ -779,3 +782,95 @@ def queue_travel_lists(meeting: Meeting, *, force: bool = False) -> list[int]:
         )
     _enqueue(fresh)
     return fresh + queue_list_packs(others, force=force)
+
+
+# Badge sheets: the badges of a delegation, or of the whole meeting ------------
+
+
+def _badge_fingerprint(pack: Pack) -> str:
+    from dialogue.packs.inputs import pack_inputs
+
+    return pack_inputs(pack).fingerprint
+
+
+@transaction.atomic
+def queue_badge_sheets(
+    meeting: Meeting,
+    *,
+    delegation_ids: list[int] | None = None,
+    whole_meeting: bool = False,
+    force: bool = False,
+) -> QueueResult:
+    """Return which badge sheets were queued, skipped (up to date) or left to
+    the worker rendering them.
+
+    One sheet per delegation in delegation_ids (each with the delegation's
+    active badges) and, with whole_meeting, one of every badge of the meeting.
+    From then on the sheets follow their inputs: issuing or revoking a badge
+    or a new photo marks them stale (dialogue.changes). Side effects: creates
+    the missing Pack rows, marks the others queued and queues one render_pack
+    task each after commit.
+    """
+    wanted = [(delegation_id, None) for delegation_id in delegation_ids or []]
+    if whole_meeting:
+        wanted.append((None, None))
+    existing = {
+        p.delegation_id: p
+        for p in Pack.objects.select_for_update()
+        .filter(meeting=meeting, kind=Pack.Kind.BADGES)
+        .order_by("pk")  # no outer join to lock (see queue_packs)
+    }
+    result = QueueResult()
+    now = timezone.now()
+    for delegation_id, _unused in wanted:
+        pack = existing.get(delegation_id)
+        if pack is None:
+            pack = Pack.objects.create(
+                meeting=meeting,
+                delegation_id=delegation_id,
+                kind=Pack.Kind.BADGES,
+                language=Pack.Language.BILINGUAL,
+                file_format=Pack.Format.PDF,
+                status=Pack.Status.QUEUED,
+                queued_at=now,
+            )
+            result.queued.append(pack.pk)
+            continue
+        if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
+            pack, now=now
+        ):
+            result.in_progress += 1
+            continue
+        if (
+            not force
+            and pack.status == Pack.Status.READY
+            and pack.fingerprint == _badge_fingerprint(pack)
+            and file_exists(pack)
+        ):
+            result.skipped += 1
+            continue
+        if force and pack.fingerprint:
+            Pack.objects.filter(pk=pack.pk).update(fingerprint="")
+        _mark_queued(pack, now)
+        result.queued.append(pack.pk)
+    _enqueue(result.queued)
+    return result
+
+
+def requeue_badge_sheets(pack_ids: list[int]) -> list[int]:
+    """Return the stale badge sheets queued again (the coalesced re-render);
+    each worker's render_pack skips a sheet whose fingerprint did not change.
+    Side effects: marks them queued and queues their tasks after commit."""
+    now = timezone.now()
+    queued = []
+    for pack in Pack.objects.filter(pk__in=pack_ids, kind=Pack.Kind.BADGES).order_by(
+        "pk"
+    ):
+        if pack.status in (Pack.Status.QUEUED, Pack.Status.RENDERING) and not is_stale(
+            pack, now=now
+        ):
+            continue
+        _mark_queued(pack, now)
+        queued.append(pack.pk)
+    _enqueue(queued)
+    return queued

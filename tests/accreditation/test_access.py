@@ -6,7 +6,9 @@ the same 404. The same holds for the travel request page; a flight change is
 also open to a delegate's own link for their own flights. The review, book
 and decline pages are the Secretariat's (its accreditation permissions).
 The door's check-in page, its scanner endpoint and the holders' photos are
-door staff's only (accreditation.check_in).
+door staff's only (accreditation.check_in). A focal point's badge photo pages
+are its own delegation's; the badge issue page is the Secretariat's
+(issue_badge).
 """
 
 import io
@@ -302,6 +304,28 @@ CASES = [
         "admin/accreditation/checkin/",
         lambda w, r: "/admin/accreditation/checkin/",
         {**SECRETARIAT, "door_staff": 403},
+    ),
+    # Badge photos: the focal point of the delegate's own delegation only.
+    AccessCase(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/badge-photo/{own_delegate(w).pk}/",
+        FOCAL_ONLY,
+    ),
+    AccessCase(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/badge-photo/{w.delegate_a.pk}/",
+        NOBODY,
+    ),
+    AccessCase(
+        "l/<str:token>/badge-photo/<str:delegate_id>/",
+        lambda w, r: f"/l/{own_token(w, r)}/badge-photo/{w.delegate_a.pk}/",
+        NOBODY,
+        method="post",
+    ),
+    AccessCase(
+        "admin/accreditation/badge/issue/",
+        lambda w, r: "/admin/accreditation/badge/issue/",
+        SECRETARIAT,
     ),
 ]
 

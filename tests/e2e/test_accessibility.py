@@ -136,6 +136,15 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
         data=note_verbale_pdf(Credentials.objects.get(pk=1)),
         name="NV-UZ-2017-0077.pdf",
     )
+    # Badges: the fixture's are issued; a delegation's sheet failed (its retry).
+    Pack.objects.create(
+        meeting=ashgabat,
+        delegation=kazakhstan,
+        kind="badges",
+        language="bilingual",
+        status="failed",
+        error="Boom",
+    )
     return {
         "credentials": waiting,
         "meeting": ashgabat,
@@ -191,6 +200,7 @@ def participant_paths(world) -> list[str]:
         f"/l/{focal}/nominations/replace/{world['delegate'].pk}/",
         f"/l/{focal}/nominations/withdraw/{world['delegate'].pk}/",
         f"/l/{focal}/credentials/",
+        f"/l/{focal}/badge-photo/{world['delegate'].pk}/",
     ]
 
 
@@ -247,6 +257,9 @@ def admin_paths(world) -> list[str]:
         "/admin/accreditation/credentials/1/review/",
         "/admin/accreditation/checkin/door/",
         "/admin/accreditation/checkin/",
+        "/admin/accreditation/badge/",
+        "/admin/accreditation/badge/issue/",
+        "/admin/packs/pack/badges/",
     ]
 
 

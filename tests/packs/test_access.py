@@ -87,6 +87,20 @@ CASES = [
         method="post",
         data={"delegate": "999999"},
     ),
+    # Badge sheets (issue 13): staff who see badges; rendering is the
+    # Secretariat's (change_pack).
+    AccessCase(
+        "admin/packs/pack/badges/",
+        lambda w, r: "/admin/packs/pack/badges/",
+        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 200},
+    ),
+    AccessCase(
+        "admin/packs/pack/badges/",
+        lambda w, r: "/admin/packs/pack/badges/",
+        {**ADMIN_LOGIN_REDIRECT, "drafter": 403, "secretariat": 404},
+        method="post",
+        data={"meeting": "999999"},
+    ),
     # Travel lists (issue 14): staff who see travel; the transport officer has
     # the pickups page only; a focal point its own delegation's manifest.
     AccessCase(

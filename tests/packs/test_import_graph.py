@@ -23,7 +23,14 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("agenda", "declaration", "delegations", "dashboard", "travel")
+APPS = (
+    "agenda",
+    "declaration",
+    "delegations",
+    "dashboard",
+    "travel",
+    "accreditation",
+)
 ABOVE_PACKS = {"dashboard": {"dialogue.packs.selectors"}}
 PACKS_MAY_READ = {"selectors"}
 PACKS_HOOKS = {"delegations.panels"}
