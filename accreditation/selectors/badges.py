@@ -3,7 +3,7 @@ and what the admin and the focal point's page show."""
 
 from accreditation.badges import COLOURS, LABELS
 from accreditation.models import Badge, BadgePhoto
-from accreditation.tokens import badge_token
+from accreditation.tokens import badge_token, door_code
 
 
 def active_badges(meeting_id: int, *, delegation_id: int | None = None):
@@ -51,6 +51,7 @@ def badge_cards(meeting_id: int, *, delegation_id: int | None = None) -> list[di
             {
                 "serial": badge.serial.hex,
                 "token": badge_token(badge),
+                "door_code": door_code(badge),
                 "name_latin": badge.holder_name_latin,
                 "name_cyrillic": badge.holder_name_cyrillic,
                 "delegation_en": delegation.name_en,

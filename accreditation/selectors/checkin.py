@@ -9,7 +9,7 @@ from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import timezone
 
 from accreditation.models import Badge, CheckIn
-from accreditation.tokens import badge_serial
+from accreditation.tokens import badge_serial, door_code_prefix
 from agenda.models import Session
 from agenda.selectors import Audience, is_invited
 from dialogue.models import Meeting
@@ -20,16 +20,19 @@ STAFF_CATEGORIES = {Badge.Category.SECRETARIAT, Badge.Category.SECURITY}
 
 
 def badge_for_code(code: str) -> Badge | None:
-    """Return the badge a scanned or typed code names, else None (junk, a
-    forged or altered code, a badge since deleted). One query."""
+    """Return the badge a scanned token or a typed door code names, else None
+    (junk, a forged or altered token, a badge since deleted). One query."""
+    badges = Badge.objects.select_related("delegate__delegation__meeting", "delegate")
     serial = badge_serial(code or "")
-    if serial is None:
+    if serial is not None:
+        return badges.filter(serial=serial).first()
+    prefix = door_code_prefix(code)
+    if prefix is None:
         return None
-    return (
-        Badge.objects.select_related("delegate__delegation__meeting", "delegate")
-        .filter(serial=serial)
-        .first()
-    )
+    # 48 random bits: two badges sharing them is all but impossible; if it
+    # ever happens, neither is guessed at (the QR code still tells them apart).
+    found = list(badges.filter(serial__startswith=prefix)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def door_meeting(meeting_id: int | None, now: datetime.datetime | None = None):

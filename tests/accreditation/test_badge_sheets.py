@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from accreditation.services.badges import issue_badge, revoke_badge, set_badge_photo
-from accreditation.tokens import badge_serial, badge_token
+from accreditation.tokens import badge_serial, badge_token, door_code
 from delegations.services import advance_accreditation
 from dialogue.packs.files import absolute
 from dialogue.packs.models import Pack
@@ -129,6 +129,7 @@ def test_a_badge_sheet_carries_a_readable_signed_code_and_both_scripts(
         "Казахстан",
         "MEMBER STATE",
         "ГОСУДАРСТВО-ЧЛЕН",
+        door_code(badge),  # under the QR code, for typing at the door
     ):
         assert words in text
     data = path.read_bytes()

@@ -5,6 +5,7 @@ accreditation.views.checkin)."""
 import datetime
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,13 @@ from django.utils import timezone
 from PIL import Image
 
 from accreditation.models import Badge, BadgePhoto, CheckIn
-from accreditation.selectors.checkin import check_in_counts, invitations_shown
+from accreditation.selectors.checkin import (
+    badge_for_code,
+    check_in_counts,
+    invitations_shown,
+)
 from accreditation.services.checkin import Reason, State, check_in
-from accreditation.tokens import badge_token
+from accreditation.tokens import badge_token, door_code
 from delegations.models import Delegate
 from delegations.services import issue_itinerary_link
 from tests.agenda.factories import SessionFactory, at
@@ -286,6 +291,34 @@ def test_the_door_page_checks_a_typed_code_in_once(door_client, meeting, badge):
     second = door_client.post(DOOR, data).content.decode()
     assert "Already checked in" in second and "by Doorkeeper" in second
     assert CheckIn.objects.count() == 1
+
+
+def test_the_short_code_printed_under_the_qr_code_can_be_typed(
+    door_client, meeting, badge, django_assert_max_num_queries
+):
+    code = door_code(badge)
+    assert len(code) == 14 and code == code.upper()  # "3F2A-91C0-7B4D"
+    typed = f" {code.lower().replace('-', ' ')} "  # as a hurried doorkeeper types
+    with django_assert_max_num_queries(1):
+        assert badge_for_code(typed) == badge
+    assert badge_for_code(code[:-1]) is None  # one digit short
+    assert badge_for_code("ZZZZ-ZZZZ-ZZZZ") is None
+    html = door_client.post(
+        DOOR, {"meeting": meeting.pk, "door": "venue", "code": typed}
+    ).content.decode()
+    assert 'data-state="green"' in html and "Checked in" in html
+    assert CheckIn.objects.filter(badge=badge).count() == 1
+
+
+def test_a_door_code_shared_by_two_badges_names_neither(meeting, badge):
+    twin = make_badge(
+        DelegateFactory(delegation=badge.delegate.delegation),
+        serial=uuid.UUID(badge.serial.hex[:12] + "0" * 20),
+    )
+    assert door_code(twin) == door_code(badge)
+    assert badge_for_code(door_code(badge)) is None
+    # The signed token still tells them apart.
+    assert badge_for_code(badge_token(twin)) == twin
 
 
 def test_the_door_page_in_russian(door_client, meeting, badge):

@@ -54,3 +54,12 @@ def test_the_accredited_have_badges_whose_tokens_verify(ashgabat):
         assert badge.holder_name_cyrillic == delegate.name_cyrillic
         assert badge_serial(badge_token(badge)) == badge.serial
     assert not Badge.objects.filter(delegate__accreditation="nominated").exists()
+
+
+def test_each_fixture_badge_has_its_own_door_code(ashgabat):
+    from accreditation.selectors.checkin import badge_for_code
+    from accreditation.tokens import door_code
+
+    badges = list(Badge.objects.all())
+    assert len({door_code(b) for b in badges}) == len(badges)
+    assert all(badge_for_code(door_code(b)) == b for b in badges)
