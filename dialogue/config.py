@@ -34,6 +34,16 @@ def env_bool(name: str, default: bool) -> bool:
     raise SettingError(name, f"expected 1/0, true/false, yes/no or on/off, got {raw!r}")
 
 
+def env_size(name: str, default: int) -> int:
+    """A size in bytes (an upload limit): a whole number above 0."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) == 0:
+        raise SettingError(name, f"expected a size in bytes above 0, got {raw!r}")
+    return int(raw)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -17,6 +17,7 @@ from dialogue.config import (
     database_from_env,
     env_bool,
     env_list,
+    env_size,
     secret_key_from_env,
     site_url_from_env,
 )
@@ -301,6 +302,13 @@ WORK_LEASE_SECONDS = int(os.environ.get("WORK_LEASE_SECONDS", "10"))
 PACK_SWEEP_INTERVAL = int(os.environ.get("PACK_SWEEP_INTERVAL", "5"))
 # A render stopped this many times (worker died, hard time limit) is failed.
 PACK_MAX_ATTEMPTS = int(os.environ.get("PACK_MAX_ATTEMPTS", "3"))
+
+
+# Uploads through a focal point's link, checked by their bytes.
+ACCREDITATION_CREDENTIALS_MAX_BYTES = env_size(
+    "ACCREDITATION_CREDENTIALS_MAX_BYTES", 10 * 1024 * 1024
+)
+BADGE_PHOTO_MAX_BYTES = env_size("BADGE_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 # Paint the pages every pack shares once and replay them (dialogue/packs/replay.py);
 # off, or on a WeasyPrint outside the versions it was written for, every page is
 # painted afresh (the same PDF, slower).

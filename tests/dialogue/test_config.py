@@ -12,6 +12,7 @@ from dialogue.config import (
     broker_from_env,
     database_from_env,
     env_bool,
+    env_size,
     redact_url,
     secret_key_from_env,
 )
@@ -94,6 +95,20 @@ def test_env_bool_rejects_garbage(monkeypatch):
     with pytest.raises(SettingError) as excinfo:
         env_bool("DEBUG", True)
     assert "DEBUG" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("raw", ["12MB", "0", "-5", "١٠"])
+def test_env_size_names_the_setting_of_a_bad_size(monkeypatch, raw):
+    monkeypatch.setenv("BADGE_PHOTO_MAX_BYTES", raw)
+    with pytest.raises(SettingError) as excinfo:
+        env_size("BADGE_PHOTO_MAX_BYTES", 5)
+    assert str(excinfo.value).startswith("BADGE_PHOTO_MAX_BYTES: ")
+
+
+def test_env_size_reads_bytes_or_keeps_the_default(monkeypatch):
+    assert env_size("BADGE_PHOTO_MAX_BYTES", 5) == 5
+    monkeypatch.setenv("BADGE_PHOTO_MAX_BYTES", " 2048 ")
+    assert env_size("BADGE_PHOTO_MAX_BYTES", 5) == 2048
 
 
 def test_redact_url_hides_password():
