@@ -24,6 +24,7 @@ from accreditation.models import (
     TravelRequest,
 )
 from accreditation.selectors.badges import issue_table
+from accreditation.selectors.credentials import delegates_to_accredit
 from accreditation.services.badges import issue_badges, mark_printed, revoke_badge
 from accreditation.services.credentials import approve_credentials, return_credentials
 from accreditation.services.nominations import (
@@ -40,7 +41,6 @@ from accreditation.services.travel_requests import (
 )
 from accreditation.views import checkin as door
 from accreditation.views.credentials import credentials_file_response
-from delegations.models import Accreditation, Delegate
 from dialogue.admin_history import ReadOnlyHistoryAdmin
 from dialogue.ids import parse_id
 from dialogue.models import Meeting
@@ -305,12 +305,7 @@ class CredentialsAdmin(ReviewQueueAdmin):
         credentials = get_object_or_404(
             Credentials.objects.select_related("delegation"), pk=pk
         )
-        delegates = Delegate.objects.filter(delegation=credentials.delegation).order_by(
-            "sort_order", "pk"
-        )
-        nominated = [
-            d.pk for d in delegates if d.accreditation == Accreditation.NOMINATED
-        ]
+        delegates, nominated = delegates_to_accredit(credentials)
         form = CredentialsReviewForm(
             request.POST or None,
             delegates=delegates,
