@@ -26,6 +26,7 @@ class AccreditationConfig(AppConfig):
             travel_panel,
         )
         from accreditation.services import credentials, nominations
+        from accreditation.services.badges import revoke_badges_of_leaving
         from accreditation.services.travel_requests import (
             CHANGE_EMAIL,
             TRAVEL_EMAIL,
@@ -33,8 +34,11 @@ class AccreditationConfig(AppConfig):
             compose_travel_email,
         )
         from delegations.panels import register_panel
+        from dialogue.changes import subscribe_delegate_leaving
         from dialogue.outbox.kinds import EmailKind, register
 
+        # Every path that deletes a delegate revokes their badge first.
+        subscribe_delegate_leaving(revoke_badges_of_leaving)
         # Only a fixture's raw save: the file its row names (see the module).
         post_save.connect(write_fixture_file, sender=Credentials)
         register_panel(20, nominations_panel)

@@ -42,6 +42,7 @@ from delegations.services import (
     issue_itinerary_link,
     link_url,
     mark_funded,
+    remove_delegate,
     revoke_link,
     save_delegate,
     save_delegates,
@@ -378,6 +379,16 @@ def leg_count(condition: Q) -> Coalesce:
 @admin.register(Delegate)
 class DelegateAdmin(DelegationsImportExportMixin, ReadOnlyHistoryAdmin):
     form = DelegateForm
+
+    # Deleting goes through the service, as a withdrawal does: the funded seat,
+    # the documents, and whatever other apps hold of the delegate (a badge).
+    def delete_model(self, request, obj):
+        remove_delegate(obj)
+
+    def delete_queryset(self, request, queryset):
+        for delegate in queryset:
+            remove_delegate(delegate)
+
     resource_classes = [DelegateResource]
     export_select_related = ("delegation", "meeting")
     list_display = (

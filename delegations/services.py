@@ -330,7 +330,7 @@ def save_delegates(
     """
     _lock_delegation(delegation.pk)
     for delegate in removed:
-        delegate.delete()
+        _delete_delegate(delegate)
     if removed:
         documents_changed(delegation.pk, whole_meeting=True)
     for delegate in delegates:
@@ -841,15 +841,25 @@ def record_link_sent(link_id: int, sent_at: datetime.datetime) -> None:
 _ACCREDITATION_ORDER = list(Accreditation.values)
 
 
+@transaction.atomic
 def advance_accreditation(delegate: Delegate, status: str) -> Delegate:
     """Move a delegate's accreditation forward to `status`, never back.
 
     Accreditation runs nominated, accredited, badge printed, checked in; a
     second scan or a badge printed again leaves a later status as it is.
     """
-    if _ACCREDITATION_ORDER.index(status) > _ACCREDITATION_ORDER.index(
-        delegate.accreditation
-    ):
+    # Compared with the row as it is now, under its lock: a check-in that
+    # committed since the caller read the delegate is not undone.
+    current = (
+        Delegate.objects.select_for_update()
+        .filter(pk=delegate.pk)
+        .values_list("accreditation", flat=True)
+        .first()
+    )
+    if current is None:
+        return delegate
+    delegate.accreditation = current
+    if _ACCREDITATION_ORDER.index(status) > _ACCREDITATION_ORDER.index(current):
         delegate.accreditation = status
         # A plain save (kept in the history): no pack prints accreditation,
         # so a check-in marks nothing stale.
@@ -868,5 +878,14 @@ def remove_delegate(delegate: Delegate) -> None:
     """
     _lock_delegation(delegate.delegation_id)
     delegation_id = delegate.delegation_id
-    delegate.delete()
+    _delete_delegate(delegate)
     documents_changed(delegation_id, whole_meeting=True)
+
+
+def _delete_delegate(delegate: Delegate) -> None:
+    """Delete the row, after telling the apps that hold something of the
+    delegate's (accreditation revokes their badge) through dialogue.changes."""
+    from dialogue.changes import delegate_leaving
+
+    delegate_leaving(delegate.pk)
+    delegate.delete()

@@ -60,3 +60,22 @@ def focal_link_issued(meeting_id: int, delegation_id: int) -> None:
     """Tell the subscribers; called inside the link service's transaction."""
     for listener in _link_listeners:
         listener(meeting_id, delegation_ids=[delegation_id])
+
+
+# A delegate about to be deleted (withdrawn, replaced, taken off a list in the
+# admin): apps that hold something of theirs that must stop with them (a
+# badge) listen here, so every deletion path tells them and delegations
+# imports none of them.
+_leaving_listeners: list[Listener] = []
+
+
+def subscribe_delegate_leaving(listener: Listener) -> None:
+    """Call listener(delegate_id) before a delegate's row is deleted."""
+    if listener not in _leaving_listeners:
+        _leaving_listeners.append(listener)
+
+
+def delegate_leaving(delegate_id: int) -> None:
+    """Tell the subscribers; called inside the deleting service's transaction."""
+    for listener in _leaving_listeners:
+        listener(delegate_id)

@@ -17,13 +17,16 @@ def forward(apps, schema_editor):
     permission_model = apps.get_model("auth", "Permission")
     checkin = permission_model.objects.filter(content_type__app_label="accreditation")
     door, _ = group_model.objects.get_or_create(name="Door staff")
-    door.permissions.set(checkin.filter(codename="check_in"))
+    door.permissions.add(*checkin.filter(codename="check_in"))
     secretariat, _ = group_model.objects.get_or_create(name="Secretariat")
     secretariat.permissions.add(*checkin.filter(codename="view_checkin"))
 
 
 def backward(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name="Door staff").delete()
+    # The permission goes with the model; the group stays (it may hold others').
+    group = apps.get_model("auth", "Group").objects.filter(name="Door staff").first()
+    if group is not None and not group.permissions.exists():
+        group.delete()
 
 
 class Migration(migrations.Migration):

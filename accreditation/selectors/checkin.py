@@ -17,6 +17,9 @@ from dialogue.models import Meeting
 # Staff badges pass every door of their meeting; the others follow the
 # session's invitation (a badge without a delegate has none).
 STAFF_CATEGORIES = {Badge.Category.SECRETARIAT, Badge.Category.SECURITY}
+# Badges a person may hold without being a delegate (staff, the press); any
+# other badge without a delegate was a delegate's, and they are gone.
+HOLDERLESS_CATEGORIES = STAFF_CATEGORIES | {Badge.Category.MEDIA}
 
 
 def badge_for_code(code: str) -> Badge | None:

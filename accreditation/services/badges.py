@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accreditation.badges import default_category
 from accreditation.models import Badge, BadgePhoto
@@ -151,6 +152,22 @@ def revoke_badge(
             Delegate.objects.select_related("delegation").get(pk=locked.delegate_id)
         )
     return locked
+
+
+def revoke_badges_of_leaving(delegate_id: int) -> int:
+    """Revoke, as withdrawn, the active badges of a delegate about to be deleted
+    (dialogue.changes.delegate_leaving: a withdrawal, or a delegate taken off a
+    list in the admin); return how many. A replacement has revoked its badge
+    as replaced already. Runs inside the deleting service's transaction; the
+    badge keeps the holder's names, so its code answers "withdrawn" at the door.
+    """
+    return Badge.objects.filter(
+        delegate_id=delegate_id, revoked_at__isnull=True
+    ).update(
+        revoked_at=timezone.now(),
+        revoked_reason=Badge.RevokedReason.WITHDRAWN,
+        revoked_note=gettext_noop("The delegate was taken off the delegation."),
+    )
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accreditation.models import Badge, CheckIn
 from accreditation.selectors.checkin import (
+    HOLDERLESS_CATEGORIES,
     badge_for_code,
     badge_invited,
     existing_check_in,
@@ -81,6 +82,10 @@ def refusal(badge: Badge, meeting: Meeting) -> str | None:
         meeting.pk
     ):
         return Reason.OTHER_MEETING
+    if badge.delegate_id is None and badge.category not in HOLDERLESS_CATEGORIES:
+        # A delegate's badge whose delegate is gone (a delegation deleted
+        # whole): whoever holds it was withdrawn, revoked or not.
+        return Reason.WITHDRAWN
     return None
 
 

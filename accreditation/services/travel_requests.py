@@ -297,7 +297,8 @@ def book_travel_request(
 
     Each leg goes through save_flight_leg (airports, times, the meeting's
     window), whose ValidationError leaves nothing written. Raises
-    ValidationError with no legs or a request already answered. Side
+    ValidationError with no legs, a request already answered, or a delegate
+    no longer funded (checked under the delegation's lock). Side
     effects: the flights (and their history, the delegation's packs told),
     the request's status and history, one email to the delegation.
     """
@@ -305,6 +306,13 @@ def book_travel_request(
     if not legs:
         raise ValidationError(_("Enter at least one flight to book."))
     _lock(request.delegate.delegation_id)
+    # Still funded? Staff may have unticked it since the focal point asked.
+    delegate = Delegate.objects.get(pk=request.delegate_id)
+    if not delegate.funded:
+        raise ValidationError(
+            _("%(name)s is no longer funded: the travel desk books funded seats only.")
+            % {"name": delegate}
+        )
     saved = []
     for leg in legs:
         leg.delegate = request.delegate

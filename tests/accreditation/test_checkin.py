@@ -564,3 +564,37 @@ def test_jsqr_is_served_as_a_static_file():
     if not (ROOT / "node_modules" / "jsqr").exists():
         pytest.skip("jsqr not installed: run `make setup` (npm ci)")
     assert found and Path(found).read_bytes().startswith(b"(function")
+
+
+def test_a_delegate_taken_off_in_the_admin_leaves_a_red_badge(
+    meeting, delegation, doorkeeper, client
+):
+    from delegations.services import save_delegates
+
+    inline = DelegateFactory(delegation=delegation, name_latin="Inline Removed")
+    listed = DelegateFactory(delegation=delegation, name_latin="Deleted Outright")
+    gone = make_badge(inline)
+    deleted = make_badge(listed)
+    # The delegation's inline (the admin's list of its delegates) ...
+    save_delegates(delegation, [], removed=[inline])
+    # ... and the delegate's own delete page.
+    secretary = staff("secretary-delete", "Secretariat")
+    client.force_login(secretary)
+    response = client.post(
+        f"/admin/delegations/delegate/{listed.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    for badge in (gone, deleted):
+        badge.refresh_from_db()
+        assert (badge.delegate_id, badge.revoked_reason) == (None, "withdrawn")
+        result = check_in(badge_token(badge), by=doorkeeper, meeting=meeting)
+        assert (result.state, result.reason) == ("red", "withdrawn")
+    assert not CheckIn.objects.exists()
+
+
+def test_a_delegates_badge_left_without_its_delegate_is_red(meeting, doorkeeper):
+    # A badge whose delegate went with their whole delegation (no service
+    # revoked it): a delegate's badge without a delegate opens no door.
+    orphan = make_badge(category=Badge.Category.MEMBER_STATE)
+    result = check_in(badge_token(orphan), by=doorkeeper, meeting=meeting)
+    assert (result.state, result.reason) == ("red", "withdrawn")

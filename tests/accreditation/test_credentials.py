@@ -271,3 +271,18 @@ def test_the_secretariat_reviews_in_the_admin(delegation, secretary):
     assert Delegate.objects.get(pk=adviser.pk).accreditation == "nominated"
     opened = client.get(f"/admin/accreditation/credentials/{document.pk}/file/")
     assert b"".join(opened.streaming_content).startswith(b"%PDF-")
+
+
+def test_the_decision_email_is_plain_text_not_html_escaped(delegation, secretary):
+    delegation.focal_point_name = "A. O'Brien & Co"
+    delegation.save()
+    document = submit_credentials(
+        delegation, kind="note_verbale", data=note_verbale(), name="NV d'été.pdf"
+    )
+    return_credentials(
+        document, reviewer=secretary, reason='Sign it "in full" <page 2> & resend.'
+    )
+    body = compose_decision_email(document.pk).body
+    assert "O'Brien & Co" in body and "NV d'été.pdf" in body
+    assert 'Sign it "in full" <page 2> & resend.' in body
+    assert "&amp;" not in body and "&#x27;" not in body

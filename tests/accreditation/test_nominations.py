@@ -275,3 +275,14 @@ def test_the_secretariat_reviews_in_the_admin(delegation, secretary):
     queue = client.get("/admin/accreditation/nominationrequest/?status=returned")
     assert queue.status_code == 200
     assert adviser.name_latin in queue.content.decode()
+
+
+def test_the_decision_email_is_plain_text_not_html_escaped(delegation, secretary):
+    request = submit_request(
+        delegation, kind="add", data={**ADVISER, "name_latin": "Aoife O'Neill"}
+    )
+    return_request(request, reviewer=secretary, reason='Send the "note" & <CV>.')
+    composed = compose_decision_email(request.pk)
+    assert "Aoife O'Neill" in composed.body
+    assert 'Send the "note" & <CV>.' in composed.body
+    assert "&amp;" not in composed.body + composed.subject

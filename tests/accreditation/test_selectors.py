@@ -18,9 +18,7 @@ def test_a_waiting_request_older_than_the_latest_shows_in_one_query(
     delegation = DelegationFactory(country_code="TJ", funded_quota=2)
     adviser = DelegateFactory(delegation=delegation, meeting=delegation.meeting)
     reviewer = get_user_model().objects.create_user("secretary", is_staff=True)
-    waiting = submit_request(
-        delegation, kind="withdraw", target=adviser, data={"reason": "Recalled."}
-    )
+    waiting = submit_request(delegation, kind="withdraw", target=adviser)
     for n in range(3):
         answered = submit_request(
             delegation, kind="add", data={**ADVISER, "email": f"a{n}@mfa.example"}

@@ -524,3 +524,18 @@ def test_the_panel_reads_in_two_queries(
     assert panel["people"][0]["waiting"] and not panel["people"][0]["can_request"]
     assert [c["request"].status for c in panel["changes"]] == ["pending", "pending"]
     assert panel["requests"][0]["from"] == "Душанбе\u00a0(DYU)"
+
+
+def test_a_delegate_unfunded_since_the_request_is_not_booked(
+    delegation, minister, desk
+):
+    from delegations.services import save_delegate
+
+    request = submit_travel_request(delegation, delegate=minister, **TRIP)
+    minister.funded = False
+    save_delegate(minister)
+    with pytest.raises(ValidationError, match="no longer funded"):
+        book_travel_request(request, legs=legs_for(minister), reviewer=desk)
+    request.refresh_from_db()
+    assert request.status == "pending"
+    assert not minister.flights.exists()
