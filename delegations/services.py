@@ -157,7 +157,6 @@ def _stored_others(queryset, listed):
     return list(queryset.exclude(pk__in=[item.pk for item in listed if item.pk]))
 
 
-@transaction.atomic
 def check_funded_quota(
     delegate: Delegate,
     *,
@@ -183,9 +182,14 @@ def check_funded_quota(
         return
     listed = [delegate, *alongside, *removed]
     if stored_funded is not None:
+        # Nothing to read, so no savepoint either (thousands of rows).
         listed_pks = {item.pk for item in listed if item.pk}
         stored = [d for d in stored_funded if d.pk not in listed_pks]
-    else:
+        _refuse_past_quota(
+            delegate, alongside, delegation or delegate.delegation, stored
+        )
+        return
+    with transaction.atomic():
         if delegation is None:
             delegation = _lock_delegation(delegate.delegation_id)
         elif delegation.pk:
@@ -195,8 +199,11 @@ def check_funded_quota(
             if delegation.pk
             else []
         )
-    if delegation is None:  # stored_funded without the locked delegation
-        delegation = delegate.delegation
+        _refuse_past_quota(delegate, alongside, delegation, stored)
+
+
+def _refuse_past_quota(delegate, alongside, delegation, stored) -> None:
+    """The rule of check_funded_quota, given the stored funded others."""
     others = stored + [d for d in alongside if d.funded and d is not delegate]
     if len(others) + 1 > delegation.funded_quota:
         others.sort(key=lambda d: (d.sort_order, d.pk is None, d.pk or 0))
