@@ -331,8 +331,12 @@ class FundedLedger:
         )
 
     def accept(self, delegate: Delegate) -> None:
-        """Count the delegate as it will be saved in the checks that follow."""
-        if delegate.delegation_id:
+        """Count the delegate as it will be saved in the checks that follow.
+
+        Only the funded, and the stored ones (which may give up a funded place
+        they hold), can change a count: a new unfunded delegate is not kept.
+        """
+        if delegate.delegation_id and (delegate.funded or delegate.pk is not None):
             self._accepted.setdefault(delegate.delegation_id, []).append(delegate)
 
 
