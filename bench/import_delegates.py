@@ -13,9 +13,10 @@ Generates a CSV of N delegates spread over D delegations of a synthetic meeting
 
 Without --worker it imports the file in this process through
 delegations.resources.import_file, the path the worker's preview (dry run) and
-import take: every row through save_delegate with its quota lock, one
-transaction for the file; it prints seconds for the dry run, the real run, and
-a second real run of the same file (every row an update).
+import take: every row checked by validate_delegate (the quota through a
+FundedLedger), written a batch of 1,000 at a time, one transaction for the
+file; it prints seconds for the dry run, the real run, and a second real run of
+the same file (every row an update), each with the machine's load average.
 
 With --worker it goes the admin's way: a real Celery worker (on the broker of
 CELERY_BROKER_URL, else the file broker in the scratch folder) runs the import
@@ -136,11 +137,16 @@ def make_csv(n: int, delegations: int, *, spoil=None) -> bytes:
     return out.getvalue().encode()
 
 
+def load() -> str:
+    """The machine's load average (1, 5, 15 min): other work on the cores."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def timed(label: str, fn):
     start = time.perf_counter()
     value = fn()
     seconds = time.perf_counter() - start
-    print(f"{label:<44} {seconds:8.2f} s")
+    print(f"{label:<44} {seconds:8.2f} s   load {load()}")
     return value, seconds
 
 
@@ -234,13 +240,13 @@ def in_worker(meeting, data) -> None:
         seen = wait_for_phase(job, {"previewed", "refused", "failed"}, "preview")
         assert job.status == "previewed", (job.status, job.error, job.problems[:3])
         preview = (job.finished_at - job.started_at).total_seconds()
-        print(f"{'preview in the worker':<44} {preview:8.2f} s")
+        print(f"{'preview in the worker':<44} {preview:8.2f} s   load {load()}")
         print(f"{'  upload to preview shown':<44} {seen:8.2f} s")
         confirm_import(job, user=user)
         seen = wait_for_phase(job, {"done", "refused", "failed"}, "import")
         assert job.status == "done", (job.status, job.error)
         real = (job.finished_at - job.started_at).total_seconds()
-        print(f"{'import in the worker, all new':<44} {real:8.2f} s")
+        print(f"{'import in the worker, all new':<44} {real:8.2f} s   load {load()}")
         print(f"{'  confirm to result shown':<44} {seen:8.2f} s")
         print(
             f"written: {job.rows_new} new; delegates in the meeting "
@@ -279,7 +285,7 @@ def main() -> None:
     print(
         f"database: {connection.vendor}; {args.n} delegates over "
         f"{args.delegations} delegations; CSV {len(data) / 1024:.0f} KiB; "
-        f"{os.cpu_count()} CPU(s)"
+        f"{os.cpu_count()} CPU(s); load before {load()}"
     )
     (in_worker if args.worker else in_process)(meeting, data)
 

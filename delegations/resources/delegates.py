@@ -1,8 +1,9 @@
-"""Delegates: found by id, else by email within the meeting; saved by
-save_delegate, which checks the funded quota under a row lock."""
+"""Delegates: found by id, else by email within the meeting; each row checked
+by validate_delegate (the funded quota through a FundedLedger: each delegation
+locked and read once per file), then written a batch at a time by
+write_validated_delegates (bulk INSERT/UPDATE with history rows)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from import_export import fields
@@ -18,9 +19,11 @@ from delegations.resources.cells import (
     text,
 )
 from delegations.services import (
+    BulkRefusal,
+    FundedLedger,
     FundedQuotaExceeded,
-    check_funded_quota,
-    save_delegate,
+    validate_delegate,
+    write_validated_delegates,
 )
 
 # The columns a secretariat fills in (exports add "id" and "meeting" before them).
@@ -109,12 +112,18 @@ class DelegateResource(MeetingScopedResource):
         # No before/after diff per row: the preview shows the file's own cells,
         # and a deep copy plus an HTML diff of every row is work for nothing.
         skip_diff = True
+        # Rows are checked one by one and written a batch at a time
+        # (check_instance, write_pending): no query per row.
+        use_bulk = True
+        batch_size = 1000
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._kept: dict = {}
         # Per delegation, the file's refused rows that claim a funded place.
         self._refused_funded: dict[int, list[Delegate]] = {}
+        self.ledger = FundedLedger()
+        self._pending: dict[int, tuple] = {}  # id(instance) -> (row number, row)
 
     @classmethod
     def get_display_name(cls):
@@ -220,24 +229,36 @@ class DelegateResource(MeetingScopedResource):
             return
         held = self._refused_funded.setdefault(instance.delegation_id, [])
         try:
-            check_funded_quota(instance, alongside=held)
+            self.ledger.check(instance, alongside=held)
         except FundedQuotaExceeded as exc:
             errors.setdefault("funded", []).extend(exc.messages)
         else:
             held.append(instance)
 
-    def do_instance_save(self, instance, is_create):
+    # Bulk mode: each row is checked by the services' rules as it is read (the
+    # quota against a FundedLedger, read once per delegation under its lock),
+    # and the rows that pass are written a batch at a time.
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.check_instance(instance)
+        self._pending[id(instance)] = (kwargs.get("row_number", 0), row)
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def check_instance(self, instance: Delegate) -> None:
+        """Raise ValidationError (by column) unless the row may be saved: what
+        save_delegate checks, with the quota counting the file's rows."""
         try:
             if instance.delegation_id:
                 instance.meeting = instance.delegation.meeting  # cached, no query
             held = self._refused_funded.get(instance.delegation_id)
             if instance.funded and held:
-                check_funded_quota(instance, alongside=held)
+                self.ledger.check(instance, alongside=held)
             # The file's emails were checked against the meeting in one pass; a
             # row found by id may change its email, so that one is checked here.
-            save_delegate(
+            validate_delegate(
                 instance,
-                check_unique_email=getattr(instance, "check_email_on_save", False),
+                check_email=getattr(instance, "check_email_on_save", False),
+                ledger=self.ledger,
             )
         except FundedQuotaExceeded as exc:
             raise ValidationError({"funded": exc.messages}) from None
@@ -246,10 +267,27 @@ class DelegateResource(MeetingScopedResource):
             if "funded" not in errors:
                 self.claim_funded_place(instance, errors)
             raise ValidationError(errors) from None
-        except IntegrityError as exc:
-            # A concurrent save took the email between our check and the insert.
-            if "email" not in str(exc):
-                raise
-            raise ValidationError(
-                {"email": _("Another delegate of this meeting has this email.")}
-            ) from None
+        self.ledger.accept(instance)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, **kwargs):
+        self.write_pending(kwargs.get("result"))
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, **kwargs):
+        self.write_pending(kwargs.get("result"))
+
+    def write_pending(self, result) -> None:
+        """Write the rows checked since the last batch; the database's refusal
+        of one (a concurrent writer took its email or funded place) refuses
+        that row, and with it the file."""
+        new, changed = list(self.create_instances), list(self.update_instances)
+        self.create_instances.clear()
+        self.update_instances.clear()
+        try:
+            write_validated_delegates(new, changed)
+        except BulkRefusal as exc:
+            for delegate, error in exc.refusals:
+                number, row = self._pending[id(delegate)]
+                result.append_invalid_row(number, row, self.by_column(error))
+        finally:
+            for delegate in (*new, *changed):
+                self._pending.pop(id(delegate), None)
