@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 
 from accreditation.credentials import check_credentials_file
 from accreditation.models import Credentials
+from accreditation.services.decision_emails import (
+    compose_for_focal_point,
+    queue_for_focal_point,
+)
 from delegations.models import Accreditation, Delegate, Delegation
 from delegations.services import advance_accreditation
 
@@ -138,29 +142,12 @@ def return_credentials(
 
 def _email_decision(credentials: Credentials) -> None:
     """Queue the decision's email to the delegation's focal point, if any."""
-    from dialogue.outbox.services import Recipient, queue_email
-
-    delegation = credentials.delegation
-    if not delegation.focal_point_email:
-        return
-    queue_email(
-        delegation.meeting_id,
-        kind=DECISION_EMAIL,
-        recipient=Recipient(
-            object_id=credentials.pk,
-            email=delegation.focal_point_email,
-            language=delegation.language,
-        ),
-    )
+    queue_for_focal_point(DECISION_EMAIL, credentials.pk, credentials.delegation)
 
 
 def compose_decision_email(credentials_id: int):
     """Return the decision's email as it should go out now (the outbox's kind)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from dialogue.i18n import localized
-    from dialogue.outbox.kinds import Composed, NotToBeSent
+    from dialogue.outbox.kinds import NotToBeSent
 
     credentials = (
         Credentials.objects.select_related("delegation__meeting")
@@ -170,19 +157,12 @@ def compose_decision_email(credentials_id: int):
     if credentials is None:
         raise NotToBeSent(_("The document no longer exists."))
     delegation = credentials.delegation
-    if not delegation.focal_point_email:
-        raise NotToBeSent(_("The delegation has no focal point email."))
     lang = delegation.language
-    with translation.override(lang):
-        context = {
+    return compose_for_focal_point(
+        delegation,
+        "accreditation/credentials/email",
+        {
             "credentials": credentials,
             "accredited": [d.name(lang) for d in credentials.accredited.all()],
-            "delegation": delegation.name(lang),
-            "meeting_title": localized(delegation.meeting, "short_title", lang),
-            "name": delegation.focal_point_name,
-        }
-        subject = render_to_string(
-            "accreditation/credentials/email_subject.txt", context
-        ).strip()
-        body = render_to_string("accreditation/credentials/email_body.txt", context)
-    return Composed(to=delegation.focal_point_email, subject=subject, body=body)
+        },
+    )

@@ -16,6 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accreditation.models import Badge, NominationRequest
+from accreditation.services.decision_emails import (
+    compose_for_focal_point,
+    queue_for_focal_point,
+)
 from delegations.models import Delegate, Delegation
 from delegations.services import (
     FundedQuotaExceeded,
@@ -238,29 +242,12 @@ def return_request(
 
 def _email_decision(request: NominationRequest) -> None:
     """Queue the decision's email to the delegation's focal point, if any."""
-    from dialogue.outbox.services import Recipient, queue_email
-
-    delegation = request.delegation
-    if not delegation.focal_point_email:
-        return
-    queue_email(
-        delegation.meeting_id,
-        kind=DECISION_EMAIL,
-        recipient=Recipient(
-            object_id=request.pk,
-            email=delegation.focal_point_email,
-            language=delegation.language,
-        ),
-    )
+    queue_for_focal_point(DECISION_EMAIL, request.pk, request.delegation)
 
 
 def compose_decision_email(request_id: int):
     """Return the decision's email as it should go out now (the outbox's kind)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from dialogue.i18n import localized
-    from dialogue.outbox.kinds import Composed, NotToBeSent
+    from dialogue.outbox.kinds import NotToBeSent
 
     request = (
         NominationRequest.objects.select_related("delegation__meeting")
@@ -269,20 +256,6 @@ def compose_decision_email(request_id: int):
     )
     if request is None:
         raise NotToBeSent(_("The request no longer exists."))
-    delegation = request.delegation
-    if not delegation.focal_point_email:
-        raise NotToBeSent(_("The delegation has no focal point email."))
-    lang = delegation.language
-    with translation.override(lang):
-        context = {
-            "request": request,
-            "delegation": delegation.name(lang),
-            "meeting_title": localized(delegation.meeting, "short_title", lang),
-            "lang": lang,
-            "name": delegation.focal_point_name,
-        }
-        subject = render_to_string(
-            "accreditation/nominations/email_subject.txt", context
-        ).strip()
-        body = render_to_string("accreditation/nominations/email_body.txt", context)
-    return Composed(to=delegation.focal_point_email, subject=subject, body=body)
+    return compose_for_focal_point(
+        request.delegation, "accreditation/nominations/email", {"request": request}
+    )

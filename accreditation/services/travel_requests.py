@@ -20,6 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accreditation.models import FlightChangeRequest, TravelRequest
+from accreditation.services.decision_emails import (
+    compose_for_focal_point,
+    queue_for_focal_point,
+)
 from delegations.models import AccessLink, Delegate, Delegation, FlightLeg
 from delegations.services import save_flight_leg
 from delegations.validators import airports
@@ -502,45 +506,13 @@ def decline_change_request(
 
 
 def _email(kind: str, object_id: int, delegation: Delegation) -> None:
-    """Queue a decision's email to the delegation's focal point, if any."""
-    from dialogue.outbox.services import Recipient, queue_email
-
-    if not delegation.focal_point_email:
-        return
-    queue_email(
-        delegation.meeting_id,
-        kind=kind,
-        recipient=Recipient(
-            object_id=object_id,
-            email=delegation.focal_point_email,
-            language=delegation.language,
-        ),
-    )
+    queue_for_focal_point(kind, object_id, delegation)
 
 
 def _compose(template: str, delegation: Delegation, context: dict):
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from dialogue.i18n import localized
-    from dialogue.outbox.kinds import Composed, NotToBeSent
-
-    if not delegation.focal_point_email:
-        raise NotToBeSent(_("The delegation has no focal point email."))
-    lang = delegation.language
-    with translation.override(lang):
-        context = {
-            **context,
-            "delegation": delegation.name(lang),
-            "meeting_title": localized(delegation.meeting, "short_title", lang),
-            "lang": lang,
-            "name": delegation.focal_point_name,
-        }
-        subject = render_to_string(
-            f"accreditation/travel/{template}_subject.txt", context
-        ).strip()
-        body = render_to_string(f"accreditation/travel/{template}_body.txt", context)
-    return Composed(to=delegation.focal_point_email, subject=subject, body=body)
+    return compose_for_focal_point(
+        delegation, f"accreditation/travel/{template}", context
+    )
 
 
 def compose_travel_email(request_id: int):
