@@ -15,9 +15,11 @@ from delegations.models import AccessLink, Delegate, Passport
 from delegations.panels import calendar_events_for, panels_for
 from delegations.selectors import (
     active_link,
+    delegate_page_for_link,
     delegates_for_link,
     link_delegation,
     link_meeting,
+    page_number,
     travel_warnings,
 )
 from delegations.services import record_link_opened, update_own_details
@@ -71,11 +73,19 @@ class ParticipantPageView(LinkMixin, TemplateView):
     def get_context_data(self, **kwargs):
         record_link_opened(self.link)
         # The itinerary shows a cancelled flight, marked, so the delegate knows.
-        delegates = delegates_for_link(self.link, cancelled_flights=True)
+        page = delegate_page_for_link(
+            self.link,
+            page=page_number(self.request.GET.get("page")),
+            cancelled_flights=True,
+        )
+        delegates = page.delegates
         lang = normalise_language(self.lang)
         return {
             **super().get_context_data(**kwargs),
             **self.base_context(),
+            "delegate_page": page,
+            # The language switch keeps the page of delegates.
+            "extra_query": f"page={page.number}" if page.number > 1 else "",
             "delegates": [
                 {
                     "delegate": delegate,
