@@ -181,6 +181,16 @@ def delegate_page_for_link(
     return DelegatePage(delegates, number, pages, count, start + 1 if count else 0)
 
 
+def delegate_page_number(delegate: Delegate) -> int:
+    """Return the page of its delegation's focal-point page the delegate is on
+    (delegate_page_for_link's order). One query."""
+    before = Delegate.objects.filter(delegation_id=delegate.delegation_id).filter(
+        Q(sort_order__lt=delegate.sort_order)
+        | Q(sort_order=delegate.sort_order, id__lt=delegate.pk)
+    )
+    return before.count() // DELEGATES_PER_PAGE + 1
+
+
 def link_meeting(link: AccessLink) -> Meeting:
     if link.kind == AccessLink.Kind.DELEGATE:
         return link.delegate.delegation.meeting

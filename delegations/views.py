@@ -16,6 +16,7 @@ from delegations.panels import calendar_events_for, panels_for
 from delegations.selectors import (
     active_link,
     delegate_page_for_link,
+    delegate_page_number,
     delegates_for_link,
     link_delegation,
     link_meeting,
@@ -198,8 +199,16 @@ class SelfServiceView(LinkMixin, TemplateView):
                     messages.success(request, _("Thank you: your details are saved."))
                 else:
                     messages.info(request, _("Nothing changed."))
-                return redirect(f"/l/{self.link.token}/?lang={self.lang}")
+                return redirect(self.back_to_page(delegate))
         return self.render_to_response(self.context(delegate, form), status=400)
+
+    def back_to_page(self, delegate: Delegate) -> str:
+        """The link page where the delegate's itinerary is: a focal point goes
+        back to the page of delegates it came from, at the delegate's card."""
+        url = f"/l/{self.link.token}/?lang={self.lang}"
+        if self.link.kind != AccessLink.Kind.FOCAL_POINT:
+            return url
+        return f"{url}&page={delegate_page_number(delegate)}#delegate-{delegate.pk}"
 
     def extra_query(self, delegate: Delegate) -> str:
         if self.link.kind == AccessLink.Kind.FOCAL_POINT:

@@ -372,3 +372,19 @@ def test_focal_point_page_queries_are_the_same_on_every_page(client):
             assert page_of(client, link, page=page).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_focal_point_goes_back_to_the_page_of_the_delegate_it_corrected(client):
+    delegation, delegates = large_delegation(DELEGATES_PER_PAGE + 3)
+    link = issue_itinerary_link(delegation)
+    target = delegates[DELEGATES_PER_PAGE + 1]
+    response = client.post(
+        f"/l/{link.token}/details/?lang=ru&delegate={target.pk}", details_form()
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/l/{link.token}/?lang=ru&page=2#delegate-{target.pk}"
+    )
+    own = issue_itinerary_link(delegates[0])
+    response = client.post(f"/l/{own.token}/details/?lang=en", details_form())
+    assert response["Location"] == f"/l/{own.token}/?lang=en"
