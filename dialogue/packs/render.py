@@ -33,14 +33,17 @@ from weasyprint.text.fonts import FontConfiguration
 from dialogue.packs.fetcher import SafeURLFetcher
 from dialogue.packs.replay import (
     make_replayable,
+    place_structure_templates,
     replay_enabled,
     speed_up_page_references,
+    write_pdf,
 )
 
 logger = logging.getLogger("dialogue.packs")
 
 # For every document this process writes, packs and the naive baseline alike.
 speed_up_page_references()
+place_structure_templates()
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 EDITIONS = ("en", "ru", "bilingual")
@@ -297,7 +300,9 @@ class PackRenderer:
                 break
             front_pages = len(front.pages)
         document = front.copy([*front.pages, *head.pages, *own_doc.pages, *tail.pages])
-        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+        return write_pdf(document, replay=self.replay, **PDF_OPTIONS), len(
+            document.pages
+        )
 
     def front_context(self, edition: str, shared: dict, own: dict, pages: dict):
         langs = edition_langs(edition)
@@ -451,7 +456,7 @@ class PackRenderer:
             gc.collect()
             gc.freeze()
         whole = head.copy(pages)
-        return whole.write_pdf(**PDF_OPTIONS), len(pages)
+        return write_pdf(whole, replay=self.replay, **PDF_OPTIONS), len(pages)
 
 
 # Rows of a travel list laid out together (one landscape page of short rows).
