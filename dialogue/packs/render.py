@@ -32,8 +32,9 @@ from weasyprint.text.fonts import FontConfiguration
 
 from dialogue.packs.fetcher import SafeURLFetcher
 from dialogue.packs.replay import (
+    FontCache,
+    install,
     make_replayable,
-    place_structure_templates,
     replay_enabled,
     speed_up_page_references,
     write_pdf,
@@ -43,7 +44,7 @@ logger = logging.getLogger("dialogue.packs")
 
 # For every document this process writes, packs and the naive baseline alike.
 speed_up_page_references()
-place_structure_templates()
+install()  # structure templates, font cache: replay.py
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 EDITIONS = ("en", "ru", "bilingual")
@@ -178,6 +179,8 @@ class PackRenderer:
             replay = replay_enabled()
         self.replay = replay  # paint shared pages once (replay.py)
         self.freeze = replay
+        # Subset fonts of this renderer's PDFs, reused between them (replay.py).
+        self.fonts = FontCache() if replay else None
         self.layouts = 0  # documents laid out (for tests and the benchmark)
 
     # Layout ---------------------------------------------------------------
@@ -300,9 +303,7 @@ class PackRenderer:
                 break
             front_pages = len(front.pages)
         document = front.copy([*front.pages, *head.pages, *own_doc.pages, *tail.pages])
-        return write_pdf(document, replay=self.replay, **PDF_OPTIONS), len(
-            document.pages
-        )
+        return write_pdf(document, fonts=self.fonts, **PDF_OPTIONS), len(document.pages)
 
     def front_context(self, edition: str, shared: dict, own: dict, pages: dict):
         langs = edition_langs(edition)
@@ -456,7 +457,7 @@ class PackRenderer:
             gc.collect()
             gc.freeze()
         whole = head.copy(pages)
-        return write_pdf(whole, replay=self.replay, **PDF_OPTIONS), len(pages)
+        return write_pdf(whole, fonts=self.fonts, **PDF_OPTIONS), len(pages)
 
 
 # Rows of a travel list laid out together (one landscape page of short rows).

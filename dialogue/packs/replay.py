@@ -26,15 +26,19 @@ slower); the version case is logged once per process.
 
 import copy
 import functools
+import io
 import logging
 import re
 import zlib
+from collections import OrderedDict
 
 import pydyf
 import weasyprint
 import weasyprint.pdf
+import weasyprint.pdf.fonts
 import weasyprint.pdf.tags
 from django.conf import settings
+from fontTools.ttLib import TTFont
 from weasyprint.document import Page
 from weasyprint.pdf.stream import Stream
 
@@ -511,9 +515,11 @@ def add_tags(pdf, document, pdf_version, page_streams):
         pdf.catalog["Lang"] = pydyf.String()
 
 
-def place_structure_templates() -> None:
-    """Install add_tags in WeasyPrint's PDF writer (plain while replay is off)."""
+def install() -> None:
+    """Install add_tags and build_fonts_dictionary in WeasyPrint's PDF writer
+    (each plain WeasyPrint's while replay is off or for other documents)."""
     weasyprint.pdf.add_tags = add_tags
+    weasyprint.pdf.build_fonts_dictionary = build_fonts_dictionary
 
 
 # Compression ------------------------------------------------------------------
@@ -555,13 +561,159 @@ class PackPDF(pydyf.PDF):
         super().add_object(object_)
 
 
-def _level_streams(document, pdf):
+def write_pdf(document, *, fonts: "FontCache | None", **options) -> bytes:
+    """Return document.write_pdf(**options) for a pack renderer.
+
+    With its FontCache (a renderer that replays) and replay on: fonts subset
+    through the cache, and PackPDF's streams. Else plain WeasyPrint's write.
+    """
+    if fonts is None or not replay_enabled():
+        return document.write_pdf(**options)
+    document.fonts = PackFonts(fonts)
+    return document.write_pdf(finisher=_pack_pdf, **options)
+
+
+def _pack_pdf(document, pdf):
+    """write_pdf's finisher: the PDF writes its streams as PackPDF's."""
     pdf.__class__ = PackPDF
+    for object_ in pdf.objects:  # the font programs, added before the finisher
+        if (
+            type(object_) is pydyf.Stream
+            and len(object_.stream) == 1
+            and type(object_.stream[0]) is SubsetFont
+        ):
+            object_.__class__ = FontFileStream
 
 
-def write_pdf(document, *, replay: bool, **options) -> bytes:
-    """Return document.write_pdf(**options), with PackPDF's compression for a
-    renderer that replays while replay is on (plain WeasyPrint's otherwise)."""
-    if replay and replay_enabled():
-        return document.write_pdf(finisher=_level_streams, **options)
-    return document.write_pdf(**options)
+# Fonts --------------------------------------------------------------------------
+
+# What every pack's fonts hold besides the glyphs it draws: printable ASCII, and
+# the basic Cyrillic letters when it draws any Cyrillic. The shared part (the
+# list of participants names every delegate) already draws most of them, so a
+# delegation's own pages rarely add a glyph outside these and two packs of an
+# edition embed the same subset: subset once per worker, written once.
+ASCII = range(0x20, 0x7F)
+CYRILLIC = (*range(0x410, 0x450), 0x401, 0x451)
+FONT_CACHE_SIZE = 24
+
+
+class SubsetFont(bytes):
+    """A subset font program, kept by FontCache; holds its stream's PDF bytes."""
+
+    written: dict
+
+
+class FontCache:
+    """This worker's subset fonts: by font, glyph set and options (bounded)."""
+
+    def __init__(self, size: int = FONT_CACHE_SIZE):
+        self.size = size
+        self.subsets: OrderedDict = OrderedDict()
+        self.cmaps: dict = {}  # font -> {codepoint: (glyph, width)}
+        self.subsetted = 0  # fonts subset by WeasyPrint (for tests)
+
+    def cmap(self, font) -> dict:
+        key = (font.hash, font.index, len(font.file_content))
+        found = self.cmaps.get(key)
+        if found is None:
+            ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index)
+            metrics = ttfont["hmtx"].metrics
+            found = {}
+            for codepoint, name in ttfont.getBestCmap().items():
+                if codepoint in ASCII or codepoint in CYRILLIC:
+                    width = round(metrics[name][0] * 1000 / font.upem)
+                    found[codepoint] = (ttfont.getGlyphID(name), width)
+            while len(self.cmaps) >= self.size:
+                self.cmaps.pop(next(iter(self.cmaps)))
+            self.cmaps[key] = found
+        return found
+
+    def widen(self, font) -> None:
+        """Add the script glyphs (ASCII, Cyrillic if used) the font lacks."""
+        cmap = self.cmap(font)
+        cyrillic = any(
+            "\u0400" <= char <= "\u04ff"
+            for text in font.to_unicode.values()
+            for char in text
+        )
+        for codepoint in (*ASCII, *(CYRILLIC if cyrillic else ())):
+            found = cmap.get(codepoint)
+            if found is not None and found[0] not in font.to_unicode:
+                glyph, width = found
+                font.to_unicode[glyph] = chr(codepoint)
+                font.widths.setdefault(glyph, width)
+
+    def clean(self, font, to_unicode, hinting) -> None:
+        """Font.clean, or the same subset made for an earlier pack."""
+        key = (
+            font.hash,
+            font.index,
+            len(font.file_content),
+            tuple(sorted(to_unicode)),
+            hinting,
+            tuple(sorted(font.variations.items())),
+        )
+        subset = self.subsets.get(key)
+        if subset is None:
+            weasyprint.pdf.fonts.Font.clean(font, to_unicode, hinting)
+            self.subsetted += 1
+            subset = SubsetFont(font.file_content)
+            subset.written = {}
+            self.subsets[key] = subset
+            while len(self.subsets) > self.size:
+                self.subsets.popitem(last=False)
+        else:
+            self.subsets.move_to_end(key)
+        font.file_content = subset
+
+
+class PackFonts(dict):
+    """A document's fonts dictionary that carries the renderer's FontCache."""
+
+    def __init__(self, cache: FontCache):
+        super().__init__()
+        self.cache = cache
+
+
+def _reusable(font) -> bool:
+    """Whether a font's subset can be widened and shared between packs: an
+    outline font drawn as WeasyPrint's text, neither variable nor coloured."""
+    return not (
+        font.bitmap
+        or font.used_in_forms
+        or font.missing
+        or font.png
+        or font.svg
+        or font.colr
+        or "fvar" in font.tables
+    )
+
+
+_plain_build_fonts_dictionary = weasyprint.pdf.build_fonts_dictionary
+
+
+def build_fonts_dictionary(pdf, fonts, compress, subset, options):
+    """WeasyPrint's build_fonts_dictionary, each reusable font widened to its
+    scripts and subset through the pack renderer's FontCache (PackFonts).
+
+    Plain WeasyPrint's for any other document, or while replay is off.
+    """
+    if subset and isinstance(fonts, PackFonts) and replay_enabled():
+        cache = fonts.cache
+        for font in fonts.values():
+            if _reusable(font):
+                cache.widen(font)
+                font.clean = functools.partial(cache.clean, font)
+    return _plain_build_fonts_dictionary(pdf, fonts, compress, subset, options)
+
+
+class FontFileStream(pydyf.Stream):
+    """A font program's stream: deflated once per subset (SubsetFont.written)."""
+
+    @property
+    def data(self):
+        key = (self.compress, repr(sorted(self.extra.items())))
+        written = self.stream[0].written
+        if key not in written:
+            written[key] = super().data
+        return written[key]
