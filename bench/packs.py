@@ -425,7 +425,7 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
 
     import weasyprint
     import weasyprint.document
-    import weasyprint.pdf.fonts
+    import weasyprint.pdf
 
     from dialogue.packs import inputs as pack_inputs_module
     from dialogue.packs import replay
@@ -460,7 +460,7 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
     wrap(weasyprint.HTML, "render", "layout")
     wrap(weasyprint.document.Page, "paint", "paint")
     wrap(replay.ReplayPage, "paint", "paint")
-    wrap(weasyprint.pdf.fonts.Font, "clean", "font")
+    wrap(weasyprint.pdf, "build_fonts_dictionary", "font")
     wrap(weasyprint.document.Document, "write_pdf", "write_pdf")
     wrap(sys.modules["dialogue.packs.services"], "render_pack", "total")
     try:
