@@ -17,6 +17,13 @@ contents is laid out last, when every section's page is known.
 `Document.copy(pages)` over pages of the four documents gives one document that
 WeasyPrint writes as a tagged PDF/UA-1 file: structure tree, /Lang, title and
 the outline (bookmarks) all come out of the one write.
+
+What the shared pages cost in that write is also paid once per worker
+(replay.py): their drawing is recorded and replayed, their part of the
+structure tree placed from a template serialised the first time, and the fonts
+subset once per renderer (self.fonts, a FontCache) for the glyphs of the shared
+part plus the scripts in use, so the next pack of the edition embeds the same
+subset without subsetting or deflating it again.
 """
 
 import gc

@@ -17,11 +17,35 @@ A page whose drawing needs more than that (images, patterns, shadings, groups,
 glyphs missing from the font, or marks placed on the page before the drawing)
 is painted normally, every time.
 
+Painting was only half of it: writing a pack's PDF then cost half of its time,
+mostly the shared pages' objects written again. So the rest is made once per
+worker too:
+
+* structure tree: the first time a replayed page is written, the structure
+  elements WeasyPrint builds for it (tags.py, thousands per pack) are kept
+  serialised as a StructureTemplate, with holes for what moves between packs
+  (their object numbers, the page's reference, the parent /Document element);
+  later packs place the page's elements from it (add_tags here), the same
+  elements in the same order, and the ParentTree maps the same marked-content
+  ids. Pages with links or widgets, or anything the template cannot move, are
+  built by WeasyPrint every time. The capture checks that the template filled
+  in gives pydyf's bytes for every object.
+* fonts: each font is widened to its scripts (printable ASCII, basic Cyrillic
+  when the pack draws Cyrillic) so that packs of an edition embed the same glyph
+  set; FontCache subsets it once per worker and keeps the subset with its
+  deflated stream (build_fonts_dictionary here).
+* compression: pydyf deflates the object stream and the cross-reference
+  stream at level 9, a quarter of a pack for a few per cent of size; PackPDF
+  uses the levels in STREAM_LEVELS.
+
 All of this reads WeasyPrint's and pydyf's internals (Page.paint, Stream.clone
-and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"]), as of the
-versions in SUPPORTED_WEASYPRINT. On any other WeasyPrint, or with the setting
-PACK_REPLAY off, every page is painted afresh (plain WeasyPrint: the same PDF,
-slower); the version case is logged once per process.
+and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"], tags.add_tags
+and _build_box_tree, fonts.build_fonts_dictionary and Font.clean, the streams
+pydyf.PDF.write adds), as of the versions in SUPPORTED_WEASYPRINT. On any
+other WeasyPrint, or with the setting PACK_REPLAY off, every page is painted
+afresh and written by WeasyPrint alone (plain WeasyPrint: the same PDF but for
+the fonts' extra letters and the streams' compression, slower); the version
+case is logged once per process.
 """
 
 import copy
@@ -319,15 +343,20 @@ def _template(value, low: int, high: int, parent: bytes, page: bytes, holes: lis
 
 
 class PlacedObject(pydyf.Object):
-    """A structure element written from a template: its bytes, made once."""
+    """A structure element written from a template: its bytes, made once.
 
-    def __init__(self, data: bytes):
-        super().__init__()
-        self._data = data
+    Thousands per pack, so pydyf.Object's per-instance defaults are class
+    attributes here (an object in the object stream is never given an offset).
+    """
 
-    @property
-    def data(self):
-        return self._data
+    generation = 0
+    offset = 0
+    free = "n"
+    compressible = True
+    data = b""  # each instance's own, set in __init__
+
+    def __init__(self, data: bytes):  # no super().__init__(): see above
+        self.data = data
 
 
 class StructureTemplate:
