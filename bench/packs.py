@@ -425,7 +425,7 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
 
     import weasyprint
     import weasyprint.document
-    import weasyprint.pdf.fonts
+    import weasyprint.pdf
 
     from dialogue.packs import inputs as pack_inputs_module
     from dialogue.packs import replay
@@ -460,7 +460,7 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
     wrap(weasyprint.HTML, "render", "layout")
     wrap(weasyprint.document.Page, "paint", "paint")
     wrap(replay.ReplayPage, "paint", "paint")
-    wrap(weasyprint.pdf.fonts.Font, "clean", "font")
+    wrap(weasyprint.pdf, "build_fonts_dictionary", "font")
     wrap(weasyprint.document.Document, "write_pdf", "write_pdf")
     wrap(sys.modules["dialogue.packs.services"], "render_pack", "total")
     try:
@@ -590,6 +590,11 @@ def main():
         default=12,
         help="packs rendered in this process to print the time split (0: none)",
     )
+    parser.add_argument(
+        "--split-only",
+        action="store_true",
+        help="print only the time split (no worker cases)",
+    )
     args = parser.parse_args()
     ensure_database()
     setup_django()
@@ -637,6 +642,9 @@ def main():
         return r
 
     results = {}
+    if args.split_only:
+        print_split(meeting, args.split or 12)
+        return
     if not args.skip_single:
         results["single"] = row("full set", 1, run_render(meeting, 1, clear=True))
     results["full"] = row(
@@ -689,17 +697,21 @@ def main():
     peak = max(r["peak"] for key, r in results.items() if key != "naive")
     print(f"peak worker memory: {peak:.0f} MiB")
     if args.split:
-        split = time_split(meeting, args.split)
-        load = os.getloadavg()
-        phases = ("inputs", "layout", "paint", "font", "write", "other")
-        print(
-            f"time split per pack (in process, {split['packs']} packs, load "
-            f"{load[0]:.2f}): "
-            + ", ".join(f"{p} {split[p] * 1000:.0f} ms" for p in phases)
-            + f"; total {split['total'] * 1000:.0f} ms"
-        )
+        print_split(meeting, args.split)
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def print_split(meeting, count: int):
+    split = time_split(meeting, count)
+    load = os.getloadavg()
+    phases = ("inputs", "layout", "paint", "font", "write", "other")
+    print(
+        f"time split per pack (in process, {split['packs']} packs, load "
+        f"{load[0]:.2f}): "
+        + ", ".join(f"{p} {split[p] * 1000:.0f} ms" for p in phases)
+        + f"; total {split['total'] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,13 @@ contents is laid out last, when every section's page is known.
 `Document.copy(pages)` over pages of the four documents gives one document that
 WeasyPrint writes as a tagged PDF/UA-1 file: structure tree, /Lang, title and
 the outline (bookmarks) all come out of the one write.
+
+What the shared pages cost in that write is also paid once per worker
+(replay.py): their drawing is recorded and replayed, their part of the
+structure tree placed from a template serialised the first time, and the fonts
+subset once per renderer (self.fonts, a FontCache) for the glyphs of the shared
+part plus the scripts in use, so the next pack of the edition embeds the same
+subset without subsetting or deflating it again.
 """
 
 import gc
@@ -32,15 +39,19 @@ from weasyprint.text.fonts import FontConfiguration
 
 from dialogue.packs.fetcher import SafeURLFetcher
 from dialogue.packs.replay import (
+    FontCache,
+    install,
     make_replayable,
     replay_enabled,
     speed_up_page_references,
+    write_pdf,
 )
 
 logger = logging.getLogger("dialogue.packs")
 
 # For every document this process writes, packs and the naive baseline alike.
 speed_up_page_references()
+install()  # structure templates, font cache: replay.py
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 EDITIONS = ("en", "ru", "bilingual")
@@ -175,6 +186,8 @@ class PackRenderer:
             replay = replay_enabled()
         self.replay = replay  # paint shared pages once (replay.py)
         self.freeze = replay
+        # Subset fonts of this renderer's PDFs, reused between them (replay.py).
+        self.fonts = FontCache() if replay else None
         self.layouts = 0  # documents laid out (for tests and the benchmark)
 
     # Layout ---------------------------------------------------------------
@@ -297,7 +310,7 @@ class PackRenderer:
                 break
             front_pages = len(front.pages)
         document = front.copy([*front.pages, *head.pages, *own_doc.pages, *tail.pages])
-        return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+        return write_pdf(document, fonts=self.fonts, **PDF_OPTIONS), len(document.pages)
 
     def front_context(self, edition: str, shared: dict, own: dict, pages: dict):
         langs = edition_langs(edition)
@@ -451,7 +464,7 @@ class PackRenderer:
             gc.collect()
             gc.freeze()
         whole = head.copy(pages)
-        return whole.write_pdf(**PDF_OPTIONS), len(pages)
+        return write_pdf(whole, fonts=self.fonts, **PDF_OPTIONS), len(pages)
 
 
 # Rows of a travel list laid out together (one landscape page of short rows).

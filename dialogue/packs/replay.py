@@ -17,19 +17,52 @@ A page whose drawing needs more than that (images, patterns, shadings, groups,
 glyphs missing from the font, or marks placed on the page before the drawing)
 is painted normally, every time.
 
+Painting was only half of it: writing a pack's PDF then cost half of its time,
+mostly the shared pages' objects written again. So the rest is made once per
+worker too:
+
+* structure tree: the first time a replayed page is written, the structure
+  elements WeasyPrint builds for it (tags.py, thousands per pack) are kept
+  serialised as a StructureTemplate, with holes for what moves between packs
+  (their object numbers, the page's reference, the parent /Document element);
+  later packs place the page's elements from it (add_tags here), the same
+  elements in the same order, and the ParentTree maps the same marked-content
+  ids. Pages with links or widgets, or anything the template cannot move, are
+  built by WeasyPrint every time. The capture checks that the template filled
+  in gives pydyf's bytes for every object.
+* fonts: each font is widened to its scripts (printable ASCII, basic Cyrillic
+  when the pack draws Cyrillic) so that packs of an edition embed the same glyph
+  set; FontCache subsets it once per worker and keeps the subset with its
+  deflated stream (build_fonts_dictionary here).
+* compression: pydyf deflates the object stream and the cross-reference
+  stream at level 9, a quarter of a pack for a few per cent of size; PackPDF
+  uses the levels in STREAM_LEVELS.
+
 All of this reads WeasyPrint's and pydyf's internals (Page.paint, Stream.clone
-and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"]), as of the
-versions in SUPPORTED_WEASYPRINT. On any other WeasyPrint, or with the setting
-PACK_REPLAY off, every page is painted afresh (plain WeasyPrint: the same PDF,
-slower); the version case is logged once per process.
+and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"], tags.add_tags
+and _build_box_tree, fonts.build_fonts_dictionary and Font.clean, the streams
+pydyf.PDF.write adds), as of the versions in SUPPORTED_WEASYPRINT. On any
+other WeasyPrint, or with the setting PACK_REPLAY off, every page is painted
+afresh and written by WeasyPrint alone (plain WeasyPrint: the same PDF but for
+the fonts' extra letters and the streams' compression, slower); the version
+case is logged once per process.
 """
 
 import copy
+import functools
+import io
 import logging
+import re
+import zlib
+from collections import OrderedDict
 
 import pydyf
 import weasyprint
+import weasyprint.pdf
+import weasyprint.pdf.fonts
+import weasyprint.pdf.tags
 from django.conf import settings
+from fontTools.ttLib import TTFont
 from weasyprint.document import Page
 from weasyprint.pdf.stream import Stream
 
@@ -40,6 +73,7 @@ SUPPORTED_WEASYPRINT = ((70, 0), (71, 0))
 _warned: set[str] = set()
 
 
+@functools.cache
 def version_supported(version: str) -> bool:
     """Return whether a WeasyPrint version is one replay was written for."""
     try:
@@ -71,7 +105,7 @@ def replay_enabled() -> bool:
 
 
 class Recording:
-    __slots__ = ("operators", "tags", "fonts", "states", "written")
+    __slots__ = ("operators", "tags", "fonts", "states", "written", "structure")
 
     def __init__(self, operators, tags, fonts, states):
         self.operators = operators
@@ -79,6 +113,9 @@ class Recording:
         self.fonts = fonts
         self.states = states
         self.written = {}  # what the page's stream was before -> its PDF bytes
+        # The page's part of the structure tree, serialised (a StructureTemplate),
+        # None until the first tagged write, False when it cannot be reused.
+        self.structure = None
 
 
 class ReplayedStream(Stream):
@@ -143,6 +180,7 @@ class ReplayPage(Page):
             stream._replay = (recording, before)
         if tagged:
             stream._tags.update(recording.tags)
+        stream._replayed = recording  # add_tags may place its structure template
         states = stream._resources["ExtGState"]
         for key, value in recording.states.items():
             if key not in states:
@@ -232,3 +270,479 @@ def speed_up_page_references() -> None:
     """
     if getattr(pydyf.PDF.page_references, "fget", None) is not _page_references:
         pydyf.PDF.page_references = property(_page_references)
+
+
+# The structure tree ----------------------------------------------------------
+
+_REFERENCE = re.compile(rb"(\d+) 0 R\Z")
+_HEADER_ID = re.compile(r"(\d+)(-\d+-\d+)\Z")  # tags.py: f"{table.number}-{i}-{j}"
+_PARENT, _PAGE = -1, -2  # holes that are not one of the page's own objects
+
+
+class Unplaceable(Exception):
+    """A page's structure objects refer to something a template cannot move."""
+
+
+def _escape(data: bytes) -> bytes:
+    return data.replace(b"%", b"%%")
+
+
+def _template(value, low: int, high: int, parent: bytes, page: bytes, holes: list):
+    """Return value serialised as pydyf would, as a bytes %-format.
+
+    A reference to one of the page's own objects (numbers low to high) becomes
+    a %d hole filled with the object's new number, the parent's and the page's
+    references %s holes; anything else a template cannot move raises
+    Unplaceable. holes receives, in order, what fills each one.
+    """
+    kind = type(value)
+    if kind is bytes:
+        match = _REFERENCE.match(value)
+        if match is None:
+            return _escape(value)
+        number = int(match[1])
+        if low <= number < high:
+            holes.append(number - low)
+            return b"%d 0 R"
+        if value == parent:
+            holes.append(_PARENT)
+            return b"%s"
+        if value == page:
+            holes.append(_PAGE)
+            return b"%s"
+        raise Unplaceable(value)
+    if kind is pydyf.Dictionary:
+        return (
+            b"<<"
+            + b"".join(
+                b"/"
+                + _escape(pydyf._to_bytes(key))
+                + b" "
+                + _template(item, low, high, parent, page, holes)
+                for key, item in value.items()
+            )
+            + b">>"
+        )
+    if kind is pydyf.Array:
+        return (
+            b"["
+            + b" ".join(
+                _template(item, low, high, parent, page, holes) for item in value
+            )
+            + b"]"
+        )
+    if kind is pydyf.String:
+        match = _HEADER_ID.match(str(value.string))
+        if match and low <= int(match[1]) < high:
+            holes.append(int(match[1]) - low)
+            return b"(%d" + match[2].encode("ascii") + b")"
+        return _escape(value.data)
+    if isinstance(value, pydyf.Object | bytearray):
+        raise Unplaceable(kind)
+    return _escape(pydyf._to_bytes(value))
+
+
+class PlacedObject(pydyf.Object):
+    """A structure element written from a template: its bytes, made once.
+
+    Thousands per pack, so pydyf.Object's per-instance defaults are class
+    attributes here (an object in the object stream is never given an offset).
+    """
+
+    generation = 0
+    offset = 0
+    free = "n"
+    compressible = True
+    data = b""  # each instance's own, set in __init__
+
+    def __init__(self, data: bytes):  # no super().__init__(): see above
+        self.data = data
+
+
+class StructureTemplate:
+    """One replayed page's part of the structure tree, serialised once.
+
+    WeasyPrint builds the structure tree (tags.py, _build_box_tree) by walking
+    every box of every page into thousands of StructElem dictionaries, then
+    pydyf serialises each of them, for every pack. A replayed page has the same
+    boxes and the same marked-content ids in every pack, so its elements differ
+    only in their object numbers, the page's reference (/Pg) and the parent of
+    its top elements (the /Document element). The template keeps each object
+    as a bytes %-format with those as holes; placing it adds the objects with
+    their bytes already made.
+    """
+
+    __slots__ = ("objects", "top", "nums")
+
+    def __init__(self, objects, top, nums):
+        self.objects = objects  # ((format, holes), ...) in object order
+        self.top = top  # the page's elements under the parent, in order
+        self.nums = nums  # the element of each marked-content id, by id
+
+    @classmethod
+    def capture(cls, objects, parent: bytes, page: bytes, top, nums):
+        """Return the template of a page's objects just built, or False.
+
+        Checks that every object filled in from the template gives the bytes
+        pydyf writes for it (else False: the page is built afresh each time).
+        """
+        if not objects:
+            return False
+        low = objects[0].number
+        high = low + len(objects)
+        values = {_PARENT: parent, _PAGE: page}
+        formats = []
+        try:
+            for index, obj in enumerate(objects):
+                if type(obj) is not pydyf.Dictionary or obj.number != low + index:
+                    return False
+                holes = []
+                form = _template(obj, low, high, parent, page, holes)
+                holes = tuple(holes)
+                filled = form % tuple(
+                    low + hole if hole >= 0 else values[hole] for hole in holes
+                )
+                if filled != obj.data:
+                    return False
+                formats.append((form, holes))
+            relative = []
+            for reference in (*top, *nums):
+                match = _REFERENCE.match(reference)
+                number = int(match[1]) if match else -1
+                if not low <= number < high:
+                    return False
+                relative.append(number - low)
+        except Unplaceable:
+            return False
+        return cls(
+            tuple(formats), tuple(relative[: len(top)]), tuple(relative[len(top) :])
+        )
+
+    def place(self, pdf, parent: bytes, page: bytes):
+        """Add the page's objects to pdf; return (top references, nums references)."""
+        base = len(pdf.objects)
+        values = {_PARENT: parent, _PAGE: page}
+        add = pdf.add_object
+        for form, holes in self.objects:
+            add(
+                PlacedObject(
+                    form
+                    % tuple(
+                        base + hole if hole >= 0 else values[hole] for hole in holes
+                    )
+                )
+            )
+        return (
+            [b"%d 0 R" % (base + index) for index in self.top],
+            [b"%d 0 R" % (base + index) for index in self.nums],
+        )
+
+
+_plain_add_tags = weasyprint.pdf.tags.add_tags
+_build_box_tree = weasyprint.pdf.tags._build_box_tree
+
+
+def add_tags(pdf, document, pdf_version, page_streams):
+    """WeasyPrint's add_tags (pdf/tags.py, 70.x), placing replayed pages' templates.
+
+    The same tree as WeasyPrint's: the same elements in the same order, each
+    page's marked-content ids mapped in the ParentTree. A replayed page whose
+    structure was captured is placed from its StructureTemplate; the others
+    (and a replayed page the first time, which captures it) are built by
+    WeasyPrint's _build_box_tree. Plain WeasyPrint's when replay is off or no
+    page was replayed.
+    """
+    if not replay_enabled() or not any(
+        getattr(stream, "_replayed", None) for stream in page_streams
+    ):
+        return _plain_add_tags(pdf, document, pdf_version, page_streams)
+
+    content_mapping = pydyf.Dictionary({})
+    pdf.add_object(content_mapping)
+    structure_root = pydyf.Dictionary(
+        {"Type": "/StructTreeRoot", "ParentTree": content_mapping.reference}
+    )
+    pdf.add_object(structure_root)
+    structure_document = pydyf.Dictionary(
+        {
+            "Type": "/StructElem",
+            "S": "/Document",
+            "K": pydyf.Array(),
+            "P": structure_root.reference,
+        }
+    )
+    pdf.add_object(structure_document)
+    structure_root["K"] = pydyf.Array([structure_document.reference])
+    pdf.catalog["StructTreeRoot"] = structure_root.reference
+    if str(pdf_version) >= "2.0":
+        namespace = pydyf.Dictionary(
+            {"Type": "/Namespace", "NS": pydyf.String("http://iso.org/pdf2/ssn")}
+        )
+        pdf.add_object(namespace)
+        structure_root["Namespaces"] = pydyf.Array([namespace.reference])
+        structure_document["NS"] = namespace.reference
+
+    parent = structure_document.reference
+    kids = structure_document["K"]
+    content_mapping["Nums"] = pydyf.Array()
+    annotations = []
+    references = pdf.page_references
+    for page_number, (page, stream) in enumerate(
+        zip(document.pages, page_streams, strict=True)
+    ):
+        tags = stream._tags
+        page_reference = references[page_number]
+        content_mapping["Nums"].append(page_number)
+        content_mapping["Nums"].append(pydyf.Array())
+        recording = getattr(stream, "_replayed", None)
+        template = recording.structure if recording is not None else None
+        if template:
+            top, nums = template.place(pdf, parent, page_reference)
+            kids.extend(top)
+            content_mapping["Nums"][-1].extend(nums)
+            tags.clear()  # all mapped by the template, as _build_box_tree pops them
+            continue
+        first, kids_before, annotated = len(pdf.objects), len(kids), len(annotations)
+        page_nums = {}
+        elements = _build_box_tree(
+            page._page_box,
+            structure_document,
+            pdf,
+            page_number,
+            page_nums,
+            annotations,
+            tags,
+        )
+        for element in elements:
+            kids.append(element.reference)
+        assert not tags
+        sorted_refs = [ref for _, ref in sorted(page_nums.items())]
+        content_mapping["Nums"][-1].extend(sorted_refs)
+        if recording is not None and template is None:
+            recording.structure = len(
+                annotations
+            ) == annotated and StructureTemplate.capture(
+                pdf.objects[first:],
+                parent,
+                page_reference,
+                kids[kids_before:],
+                sorted_refs,
+            )
+
+    start = len(document.pages)
+    for i, (reference, annotation) in enumerate(annotations, start=start):
+        content_mapping["Nums"].append(i)
+        content_mapping["Nums"].append(reference)
+        annotation["StructParent"] = i
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+    pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
+    if "Lang" not in pdf.catalog:
+        weasyprint.pdf.tags.LOGGER.error(
+            'Missing required "lang" attribute at the root of the document'
+        )
+        pdf.catalog["Lang"] = pydyf.String()
+
+
+def install() -> None:
+    """Install add_tags and build_fonts_dictionary in WeasyPrint's PDF writer
+    (each plain WeasyPrint's while replay is off or for other documents)."""
+    weasyprint.pdf.add_tags = add_tags
+    weasyprint.pdf.build_fonts_dictionary = build_fonts_dictionary
+
+
+# Compression ------------------------------------------------------------------
+
+# pydyf deflates every stream at level 9. For the object stream (every
+# dictionary of the PDF, mostly the structure tree) and the cross-reference
+# stream, level 9 costs a quarter of a pack's time for a few per cent of size:
+# measured on a 36-page pack, the object stream 51 ms at 9 against 4 ms at 3
+# (78 KB against 90 KB), the cross-reference stream 34 ms at 9 against 0.2 ms
+# at 1, which is also smaller (9 KB against 12 KB).
+STREAM_LEVELS = {"/ObjStm": 3, "/XRef": 1}
+
+
+class LeveledStream(pydyf.Stream):
+    """A pydyf stream deflated at its own level (STREAM_LEVELS)."""
+
+    @property
+    def data(self):
+        stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+        extra = pydyf.Dictionary(self.extra.copy())
+        if self.compress:
+            extra["Filter"] = "/FlateDecode"
+            compressor = zlib.compressobj(level=STREAM_LEVELS[self.extra["Type"]])
+            stream = compressor.compress(stream) + compressor.flush()
+        extra["Length"] = len(stream)
+        return b"\n".join((extra.data, b"stream", stream, b"endstream"))
+
+
+class PackPDF(pydyf.PDF):
+    """The pydyf PDF of a pack: its object and cross-reference streams leveled.
+
+    pydyf.PDF.write adds those two streams with add_object just before
+    writing them, so that is where they change class.
+    """
+
+    def add_object(self, object_):
+        if type(object_) is pydyf.Stream and object_.extra.get("Type") in STREAM_LEVELS:
+            object_.__class__ = LeveledStream
+        super().add_object(object_)
+
+
+def write_pdf(document, *, fonts: "FontCache | None", **options) -> bytes:
+    """Return document.write_pdf(**options) for a pack renderer.
+
+    With its FontCache (a renderer that replays) and replay on: fonts subset
+    through the cache, and PackPDF's streams. Else plain WeasyPrint's write.
+    """
+    if fonts is None or not replay_enabled():
+        return document.write_pdf(**options)
+    document.fonts = PackFonts(fonts)
+    return document.write_pdf(finisher=_pack_pdf, **options)
+
+
+def _pack_pdf(document, pdf):
+    """write_pdf's finisher: the PDF writes its streams as PackPDF's."""
+    pdf.__class__ = PackPDF
+    for object_ in pdf.objects:  # the font programs, added before the finisher
+        if (
+            type(object_) is pydyf.Stream
+            and len(object_.stream) == 1
+            and type(object_.stream[0]) is SubsetFont
+        ):
+            object_.__class__ = FontFileStream
+
+
+# Fonts --------------------------------------------------------------------------
+
+# What every pack's fonts hold besides the glyphs it draws: printable ASCII, and
+# the basic Cyrillic letters when it draws any Cyrillic. The shared part (the
+# list of participants names every delegate) already draws most of them, so a
+# delegation's own pages rarely add a glyph outside these and two packs of an
+# edition embed the same subset: subset once per worker, written once.
+ASCII = range(0x20, 0x7F)
+CYRILLIC = (*range(0x410, 0x450), 0x401, 0x451)
+FONT_CACHE_SIZE = 24
+
+
+class SubsetFont(bytes):
+    """A subset font program, kept by FontCache; holds its stream's PDF bytes."""
+
+    written: dict
+
+
+class FontCache:
+    """This worker's subset fonts: by font, glyph set and options (bounded)."""
+
+    def __init__(self, size: int = FONT_CACHE_SIZE):
+        self.size = size
+        self.subsets: OrderedDict = OrderedDict()
+        self.cmaps: dict = {}  # font -> {codepoint: (glyph, width)}
+        self.subsetted = 0  # fonts subset by WeasyPrint (for tests)
+
+    def cmap(self, font) -> dict:
+        key = (font.hash, font.index, len(font.file_content))
+        found = self.cmaps.get(key)
+        if found is None:
+            ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index)
+            metrics = ttfont["hmtx"].metrics
+            found = {}
+            for codepoint, name in ttfont.getBestCmap().items():
+                if codepoint in ASCII or codepoint in CYRILLIC:
+                    width = round(metrics[name][0] * 1000 / font.upem)
+                    found[codepoint] = (ttfont.getGlyphID(name), width)
+            while len(self.cmaps) >= self.size:
+                self.cmaps.pop(next(iter(self.cmaps)))
+            self.cmaps[key] = found
+        return found
+
+    def widen(self, font) -> None:
+        """Add the script glyphs (ASCII, Cyrillic if used) the font lacks."""
+        cmap = self.cmap(font)
+        cyrillic = any(
+            "\u0400" <= char <= "\u04ff"
+            for text in font.to_unicode.values()
+            for char in text
+        )
+        for codepoint in (*ASCII, *(CYRILLIC if cyrillic else ())):
+            found = cmap.get(codepoint)
+            if found is not None and found[0] not in font.to_unicode:
+                glyph, width = found
+                font.to_unicode[glyph] = chr(codepoint)
+                font.widths.setdefault(glyph, width)
+
+    def clean(self, font, to_unicode, hinting) -> None:
+        """Font.clean, or the same subset made for an earlier pack."""
+        key = (
+            font.hash,
+            font.index,
+            len(font.file_content),
+            tuple(sorted(to_unicode)),
+            hinting,
+            tuple(sorted(font.variations.items())),
+        )
+        subset = self.subsets.get(key)
+        if subset is None:
+            weasyprint.pdf.fonts.Font.clean(font, to_unicode, hinting)
+            self.subsetted += 1
+            subset = SubsetFont(font.file_content)
+            subset.written = {}
+            self.subsets[key] = subset
+            while len(self.subsets) > self.size:
+                self.subsets.popitem(last=False)
+        else:
+            self.subsets.move_to_end(key)
+        font.file_content = subset
+
+
+class PackFonts(dict):
+    """A document's fonts dictionary that carries the renderer's FontCache."""
+
+    def __init__(self, cache: FontCache):
+        super().__init__()
+        self.cache = cache
+
+
+def _reusable(font) -> bool:
+    """Whether a font's subset can be widened and shared between packs: an
+    outline font drawn as WeasyPrint's text, neither variable nor coloured."""
+    return not (
+        font.bitmap
+        or font.used_in_forms
+        or font.missing
+        or font.png
+        or font.svg
+        or font.colr
+        or "fvar" in font.tables
+    )
+
+
+_plain_build_fonts_dictionary = weasyprint.pdf.build_fonts_dictionary
+
+
+def build_fonts_dictionary(pdf, fonts, compress, subset, options):
+    """WeasyPrint's build_fonts_dictionary, each reusable font widened to its
+    scripts and subset through the pack renderer's FontCache (PackFonts).
+
+    Plain WeasyPrint's for any other document, or while replay is off.
+    """
+    if subset and isinstance(fonts, PackFonts) and replay_enabled():
+        cache = fonts.cache
+        for font in fonts.values():
+            if _reusable(font):
+                cache.widen(font)
+                font.clean = functools.partial(cache.clean, font)
+    return _plain_build_fonts_dictionary(pdf, fonts, compress, subset, options)
+
+
+class FontFileStream(pydyf.Stream):
+    """A font program's stream: deflated once per subset (SubsetFont.written)."""
+
+    @property
+    def data(self):
+        key = (self.compress, repr(sorted(self.extra.items())))
+        written = self.stream[0].written
+        if key not in written:
+            written[key] = super().data
+        return written[key]

@@ -2,9 +2,12 @@
 
 import io
 import logging
+import re
 
 import pytest
 import weasyprint
+from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from dialogue.packs import replay
@@ -31,17 +34,51 @@ def structure_types(node, found):
     return found
 
 
-def summary(data: bytes) -> dict:
+def font_programs(data: bytes) -> dict:
+    """Return {font name: (its embedded font program, the glyph ids it maps
+    to text in its ToUnicode CMap)} of a PDF."""
     reader = PdfReader(io.BytesIO(data))
-    root = reader.trailer["/Root"]
     fonts = {}
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            fonts[font["/BaseFont"].split("+", 1)[1]] = len(
-                descriptor["/FontFile2"].get_object().get_data()
+            cmap = font["/ToUnicode"].get_object().get_data()
+            fonts[font["/BaseFont"]] = (
+                descriptor["/FontFile2"].get_object().get_data(),
+                {
+                    int(gid, 16)
+                    for gid in re.findall(rb"^<([0-9a-f]{4})> <", cmap, re.M)
+                },
             )
+    return fonts
+
+
+def outlines(program: bytes, glyphs) -> dict:
+    """Return {glyph id: its outline, composites drawn from their components}."""
+    font = TTFont(io.BytesIO(program))
+    glyph_set, found = font.getGlyphSet(), {}
+    for glyph in glyphs:
+        pen = DecomposingRecordingPen(glyph_set)
+        glyph_set[font.getGlyphName(glyph)].draw(pen)
+        found[glyph] = pen.value
+    return found
+
+
+def assert_fonts_cover(replayed: bytes, fresh: bytes) -> None:
+    """Every glyph the fresh PDF draws is in the replayed one, same outline
+    (a pack's fonts also hold its scripts' other letters, replay.FontCache)."""
+    replayed_fonts, fresh_fonts = font_programs(replayed), font_programs(fresh)
+    assert replayed_fonts.keys() == fresh_fonts.keys()
+    for name, (program, glyphs) in fresh_fonts.items():
+        kept, mapped = replayed_fonts[name]
+        assert glyphs <= mapped, name
+        assert outlines(kept, glyphs) == outlines(program, glyphs), name
+
+
+def summary(data: bytes) -> dict:
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
     return {
         "pages": [" ".join(page.extract_text().split()) for page in reader.pages],
         "structure": structure_types(root["/StructTreeRoot"], []),
@@ -49,8 +86,22 @@ def summary(data: bytes) -> dict:
             item.title for item in reader.outline if not isinstance(item, list)
         ],
         "lang": root["/Lang"],
-        "fonts": fonts,
+        "fonts": sorted(font_programs(data)),
+        "marked": marked_content(reader),
     }
+
+
+def marked_content(reader) -> list:
+    """Return, page by page, the structure type of each marked-content id (the
+    ParentTree), so a page placed from a template maps its ids as built afresh."""
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    pages = []
+    for index in range(0, len(nums), 2):
+        kids = nums[index + 1].get_object()
+        if isinstance(kids, list):
+            pages.append([kid.get_object()["/S"] for kid in kids])
+    return pages
 
 
 @pytest.mark.django_db
@@ -80,6 +131,7 @@ def test_replayed_shared_pages_match_a_fresh_render(ashgabat, language):
     assert warm.layouts == 6  # front, head, own, tail; then front and own only
     assert pages == fresh_pages
     assert summary(replayed) == summary(fresh)
+    assert_fonts_cover(replayed, fresh)
 
 
 def two_packs(meeting, language="en"):
