@@ -25,7 +25,7 @@ worker too:
   elements WeasyPrint builds for it (tags.py, thousands per pack) are kept
   serialised as a StructureTemplate, with holes for what moves between packs
   (their object numbers, the page's reference, the parent /Document element);
-  later packs place the page's elements from it (add_tags here), the same
+  later packs place the page's elements from it (_build_box_tree here), the same
   elements in the same order, and the ParentTree maps the same marked-content
   ids. Pages with links or widgets, or anything the template cannot move, are
   built by WeasyPrint every time. The capture checks that the template filled
@@ -39,8 +39,8 @@ worker too:
   uses the levels in STREAM_LEVELS.
 
 All of this reads WeasyPrint's and pydyf's internals (Page.paint, Stream.clone
-and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"], tags.add_tags
-and _build_box_tree, fonts.build_fonts_dictionary and Font.clean, the streams
+and its _tags, _fonts and _resources, pydyf.PDF.pages["Kids"], how tags.add_tags
+calls _build_box_tree, fonts.build_fonts_dictionary and Font.clean, the streams
 pydyf.PDF.write adds), as of the versions in SUPPORTED_WEASYPRINT. On any
 other WeasyPrint, or with the setting PACK_REPLAY off, every page is painted
 afresh and written by WeasyPrint alone (plain WeasyPrint: the same PDF but for
@@ -64,6 +64,7 @@ import weasyprint.pdf.tags
 from django.conf import settings
 from fontTools.ttLib import TTFont
 from weasyprint.document import Page
+from weasyprint.formatting_structure.boxes import PageBox
 from weasyprint.pdf.stream import Stream
 
 logger = logging.getLogger("dialogue.packs")
@@ -157,6 +158,9 @@ class ReplayPage(Page):
     _recording = None  # a Recording, or False when the page cannot be replayed
 
     def paint(self, stream, scale=1):
+        # The page box is shared by every pack: it says whether this pack's
+        # drawing of it was replayed, until the page is painted again.
+        self._page_box.__dict__[_REPLAYED] = None
         if not replay_enabled():
             super().paint(stream, scale)
             return
@@ -180,7 +184,8 @@ class ReplayPage(Page):
             stream._replay = (recording, before)
         if tagged:
             stream._tags.update(recording.tags)
-        stream._replayed = recording  # add_tags may place its structure template
+        # Its part of the structure tree may be placed (_build_box_tree).
+        self._page_box.__dict__[_REPLAYED] = recording
         states = stream._resources["ExtGState"]
         for key, value in recording.states.items():
             if key not in states:
@@ -438,116 +443,65 @@ class StructureTemplate:
         )
 
 
-_plain_add_tags = weasyprint.pdf.tags.add_tags
-_build_box_tree = weasyprint.pdf.tags._build_box_tree
+_plain_build_box_tree = weasyprint.pdf.tags._build_box_tree
+_REPLAYED = "_dialogue_replayed"  # on a page box: the Recording replayed on it
 
 
-def add_tags(pdf, document, pdf_version, page_streams):
-    """WeasyPrint's add_tags (pdf/tags.py, 70.x), placing replayed pages' templates.
+class _PlacedElement:
+    """What WeasyPrint's add_tags reads of a top structure element: its reference."""
 
-    The same tree as WeasyPrint's: the same elements in the same order, each
-    page's marked-content ids mapped in the ParentTree. A replayed page whose
-    structure was captured is placed from its StructureTemplate; the others
-    (and a replayed page the first time, which captures it) are built by
-    WeasyPrint's _build_box_tree. Plain WeasyPrint's when replay is off or no
-    page was replayed.
+    __slots__ = ("reference",)
+
+    def __init__(self, reference: bytes):
+        self.reference = reference
+
+
+def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+    """WeasyPrint's _build_box_tree (pdf/tags.py), a replayed page's whole tree
+    placed from its StructureTemplate.
+
+    WeasyPrint's add_tags calls it once per page with the page box (and it calls
+    itself, through the module, for every box below): for a page whose drawing
+    was replayed into this PDF, the elements come from the page's template, or
+    are built by WeasyPrint and captured into one the first time. Any other box
+    or page, or replay off, is WeasyPrint's alone.
     """
-    if not replay_enabled() or not any(
-        getattr(stream, "_replayed", None) for stream in page_streams
-    ):
-        return _plain_add_tags(pdf, document, pdf_version, page_streams)
-
-    content_mapping = pydyf.Dictionary({})
-    pdf.add_object(content_mapping)
-    structure_root = pydyf.Dictionary(
-        {"Type": "/StructTreeRoot", "ParentTree": content_mapping.reference}
-    )
-    pdf.add_object(structure_root)
-    structure_document = pydyf.Dictionary(
-        {
-            "Type": "/StructElem",
-            "S": "/Document",
-            "K": pydyf.Array(),
-            "P": structure_root.reference,
-        }
-    )
-    pdf.add_object(structure_document)
-    structure_root["K"] = pydyf.Array([structure_document.reference])
-    pdf.catalog["StructTreeRoot"] = structure_root.reference
-    if str(pdf_version) >= "2.0":
-        namespace = pydyf.Dictionary(
-            {"Type": "/Namespace", "NS": pydyf.String("http://iso.org/pdf2/ssn")}
+    recording = box.__dict__.get(_REPLAYED) if type(box) is PageBox else None
+    if recording is None or not replay_enabled():
+        yield from _plain_build_box_tree(
+            box, parent, pdf, page_number, nums, annotations, tags
         )
-        pdf.add_object(namespace)
-        structure_root["Namespaces"] = pydyf.Array([namespace.reference])
-        structure_document["NS"] = namespace.reference
-
-    parent = structure_document.reference
-    kids = structure_document["K"]
-    content_mapping["Nums"] = pydyf.Array()
-    annotations = []
-    references = pdf.page_references
-    for page_number, (page, stream) in enumerate(
-        zip(document.pages, page_streams, strict=True)
-    ):
-        tags = stream._tags
-        page_reference = references[page_number]
-        content_mapping["Nums"].append(page_number)
-        content_mapping["Nums"].append(pydyf.Array())
-        recording = getattr(stream, "_replayed", None)
-        template = recording.structure if recording is not None else None
-        if template:
-            top, nums = template.place(pdf, parent, page_reference)
-            kids.extend(top)
-            content_mapping["Nums"][-1].extend(nums)
-            tags.clear()  # all mapped by the template, as _build_box_tree pops them
-            continue
-        first, kids_before, annotated = len(pdf.objects), len(kids), len(annotations)
-        page_nums = {}
-        elements = _build_box_tree(
-            page._page_box,
-            structure_document,
-            pdf,
-            page_number,
-            page_nums,
-            annotations,
-            tags,
-        )
-        for element in elements:
-            kids.append(element.reference)
-        assert not tags
-        sorted_refs = [ref for _, ref in sorted(page_nums.items())]
-        content_mapping["Nums"][-1].extend(sorted_refs)
-        if recording is not None and template is None:
-            recording.structure = len(
-                annotations
-            ) == annotated and StructureTemplate.capture(
+        return
+    page = pdf.page_references[page_number]
+    template = recording.structure
+    if template:
+        top, placed = template.place(pdf, parent.reference, page)
+        nums.update(enumerate(placed))  # the page's marked-content ids, in order
+        tags.clear()  # all mapped, as WeasyPrint's walk pops them
+        for reference in top:
+            yield _PlacedElement(reference)
+        return
+    first, annotated = len(pdf.objects), len(annotations)
+    elements = list(
+        _plain_build_box_tree(box, parent, pdf, page_number, nums, annotations, tags)
+    )
+    yield from elements
+    if template is None:  # not tried yet: capture it (False if it cannot be)
+        recording.structure = len(annotations) == annotated and (
+            StructureTemplate.capture(
                 pdf.objects[first:],
-                parent,
-                page_reference,
-                kids[kids_before:],
-                sorted_refs,
+                parent.reference,
+                page,
+                [element.reference for element in elements],
+                [reference for _, reference in sorted(nums.items())],
             )
-
-    start = len(document.pages)
-    for i, (reference, annotation) in enumerate(annotations, start=start):
-        content_mapping["Nums"].append(i)
-        content_mapping["Nums"].append(reference)
-        annotation["StructParent"] = i
-
-    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-    pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
-    if "Lang" not in pdf.catalog:
-        weasyprint.pdf.tags.LOGGER.error(
-            'Missing required "lang" attribute at the root of the document'
         )
-        pdf.catalog["Lang"] = pydyf.String()
 
 
 def install() -> None:
-    """Install add_tags and build_fonts_dictionary in WeasyPrint's PDF writer
-    (each plain WeasyPrint's while replay is off or for other documents)."""
-    weasyprint.pdf.add_tags = add_tags
+    """Install _build_box_tree and build_fonts_dictionary in WeasyPrint's PDF
+    writer (each plain WeasyPrint's while replay is off or for other documents)."""
+    weasyprint.pdf.tags._build_box_tree = _build_box_tree
     weasyprint.pdf.build_fonts_dictionary = build_fonts_dictionary
 
 
@@ -567,14 +521,12 @@ class LeveledStream(pydyf.Stream):
 
     @property
     def data(self):
-        stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
-        extra = pydyf.Dictionary(self.extra.copy())
-        if self.compress:
-            extra["Filter"] = "/FlateDecode"
-            compressor = zlib.compressobj(level=STREAM_LEVELS[self.extra["Type"]])
-            stream = compressor.compress(stream) + compressor.flush()
-        extra["Length"] = len(stream)
-        return b"\n".join((extra.data, b"stream", stream, b"endstream"))
+        if not self.compress:
+            return super().data
+        # Deflated here at the stream's level, then written by pydyf as it is.
+        raw = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+        deflated = zlib.compress(raw, STREAM_LEVELS[self.extra["Type"]])
+        return pydyf.Stream([deflated], {**self.extra, "Filter": "/FlateDecode"}).data
 
 
 class PackPDF(pydyf.PDF):
