@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from delegations import page_cache
 from delegations.calendar import build_calendar
 from delegations.forms import SelfServiceForm
 from delegations.models import AccessLink, Delegate, Passport
@@ -64,16 +65,44 @@ class LinkMixin:
 
 
 class ParticipantPageView(LinkMixin, TemplateView):
-    """A delegate's itinerary, or every delegate's for a focal point."""
+    """A delegate's itinerary, or every delegate's for a focal point.
+
+    The rendered page is kept in the cache until an input changes
+    (delegations.page_cache); the link itself is checked on every request
+    first, so a revoked or expired link stops at once.
+    """
 
     template_name = "delegations/participant_page.html"
+    caching = False
+    fresh_until: float | None = None
+
+    def get(self, request, *args, **kwargs):
+        record_link_opened(self.link)
+        parameters = page_cache.query_parameters(request)
+        if parameters is None or page_cache.has_messages(request):
+            return super().get(request, *args, **kwargs)
+        key = page_cache.page_key(self.link, self.delegation, self.lang, parameters)
+        html = page_cache.cached_page(key)
+        if html is None:
+            self.caching = True
+            response = super().get(request, *args, **kwargs)
+            response.render()
+            if response.status_code != 200:
+                return response
+            html = response.content.decode()
+            page_cache.store_page(key, html, fresh_until=self.fresh_until)
+        return HttpResponse(page_cache.with_csrf(html, request))
 
     def get_context_data(self, **kwargs):
-        record_link_opened(self.link)
         # The itinerary shows a cancelled flight, marked, so the delegate knows.
         delegates = delegates_for_link(self.link, cancelled_flights=True)
         lang = normalise_language(self.lang)
-        return {
+        panels = panels_for(self.link, delegates, lang)
+        # A panel whose content turns on the clock says until when it holds.
+        self.fresh_until = min(
+            (p["fresh_until"] for p in panels if p.get("fresh_until")), default=None
+        )
+        context = {
             **super().get_context_data(**kwargs),
             **self.base_context(),
             "delegates": [
@@ -85,8 +114,12 @@ class ParticipantPageView(LinkMixin, TemplateView):
                 }
                 for delegate in delegates
             ],
-            "panels": panels_for(self.link, delegates, lang),
+            "panels": panels,
         }
+        if self.caching:
+            # {% csrf_token %} renders the placeholder; each response its own.
+            context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
+        return context
 
 
 class CalendarView(LinkMixin, View):
