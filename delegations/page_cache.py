@@ -3,17 +3,16 @@
 A link page is read far more often than what it shows changes: a delegate opens
 their itinerary again and again, a focal point reloads the delegation's page.
 Each rendered page is kept in Django's cache (settings.CACHES, from CACHE_URL)
-under a key made of
+under a key made of the link (its id and creation time: a link made after a
+database was reset never meets a page of an earlier link with the same id),
+its kind, the page's language and the query parameters the page reads
+(`page`), together with three versions: one for everything, one for the
+link's meeting and one for its delegation.
 
-- the link (its id and creation time: a link made after a database was reset
-  never meets a page of an earlier link with the same id), its kind;
-- the page's language and the query parameters the page reads (`page`);
-- three versions: one for everything, one for the link's meeting and one for
-  its delegation.
-
-A version is a random token in the cache. A change replaces the token of its
-scope, so every page key built on the old one is never asked for again (the
-old pages age out); a replaced token, or one evicted and made again, never
+A version is a random token in the cache. A page is kept with the versions
+it was rendered under, and served only while they are still the current ones
+(the versions and the page are read in one get_many). A change replaces the
+token of its scope; a replaced token, or one evicted and made again, never
 equals an earlier one, so no old page can come back.
 
 What says "this input changed":
@@ -38,6 +37,7 @@ service that calls inputs_changed, or through page_changed here.
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -227,40 +227,54 @@ def query_parameters(request) -> dict | None:
     return {}
 
 
-def page_key(link, delegation, lang: str, parameters: dict) -> str:
-    """Return the cache key of the link's page (one get_many of the versions).
+@dataclass
+class Lookup:
+    """A page looked up: its key, the versions current when it was looked up
+    (the page rendered now is kept with them), and the kept page if it was
+    rendered under those same versions."""
 
-    link: the AccessLink; delegation: its delegation (or the delegate's).
+    key: str
+    versions: tuple
+    html: str | None
+
+
+def look_up(link, lang: str, parameters: dict) -> Lookup:
+    """Return the link's page as kept, or where to keep it: one get_many of
+    the three versions and the page (one round trip to Redis).
+
+    link: a delegations.selectors.PageLink. Read before the page is rendered,
+    so that a change during the rendering leaves the page kept with versions
+    that are no longer current: the next request renders it again.
     """
-    scopes = (GLOBAL, ("m", delegation.meeting_id), ("d", delegation.pk))
+    scopes = (GLOBAL, ("m", link.meeting_id), ("d", link.delegation_id))
     pending = getattr(_local, "pending", None)
     if pending is not None:
         pending.fresh.clear()  # a change after this read must be told again
-    keys = [_version_key(s) for s in scopes]
-    versions = cache.get_many(keys)
-    for key in keys:
-        if key not in versions:
-            # First use, or evicted: a new token (an earlier one never returns).
-            cache.add(key, _new_token(), timeout=None)
-            versions[key] = cache.get(key)
-    tokens = ".".join(str(versions[k]) for k in keys)
-    page = parameters.get("page", "")
     created = link.created_at.timestamp()
-    return f"{PREFIX}{link.pk}:{created:.6f}:{link.kind}:{lang}:{page}:{tokens}"
+    page = parameters.get("page", "")
+    key = f"{PREFIX}{link.pk}:{created:.6f}:{link.kind}:{lang}:{page}"
+    versions = [_version_key(s) for s in scopes]
+    found = cache.get_many([*versions, key])
+    for name in versions:
+        if name not in found:
+            # First use, or evicted: a new token (an earlier one never returns).
+            cache.add(name, _new_token(), timeout=None)
+            found[name] = cache.get(name)
+    current = tuple(found[name] for name in versions)
+    kept = found.get(key)
+    html = kept[1] if isinstance(kept, tuple) and kept[0] == current else None
+    return Lookup(key, current, html)
 
 
-def cached_page(key: str) -> str | None:
-    return cache.get(key)
-
-
-def store_page(key: str, html: str, *, fresh_until: float | None = None) -> None:
-    """Keep a rendered page for PAGE_CACHE_SECONDS, or until a panel's content
-    turns on the clock (a comment deadline passing), whichever is first."""
+def store_page(lookup: Lookup, html: str, *, fresh_until: float | None = None) -> None:
+    """Keep a rendered page with the versions it was rendered under, for
+    PAGE_CACHE_SECONDS or until a panel's content turns on the clock (a
+    comment deadline passing), whichever is first."""
     timeout = settings.PAGE_CACHE_SECONDS
     if fresh_until is not None:
         timeout = min(timeout, int(fresh_until - time.time()))
     if timeout > 0:
-        cache.set(key, html, timeout=timeout)
+        cache.set(lookup.key, (lookup.versions, html), timeout=timeout)
 
 
 def with_csrf(html: str, request) -> str:

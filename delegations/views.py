@@ -19,6 +19,7 @@ from delegations.selectors import (
     delegates_for_link,
     link_delegation,
     link_meeting,
+    page_link,
     travel_warnings,
 )
 from delegations.services import record_link_opened, update_own_details
@@ -68,30 +69,37 @@ class ParticipantPageView(LinkMixin, TemplateView):
     """A delegate's itinerary, or every delegate's for a focal point.
 
     The rendered page is kept in the cache until an input changes
-    (delegations.page_cache); the link itself is checked on every request
-    first, so a revoked or expired link stops at once.
+    (delegations.page_cache). The link is checked on every request first (one
+    query, page_link), so a revoked or expired link stops at once; a page in
+    the cache costs that query alone.
     """
 
     template_name = "delegations/participant_page.html"
     caching = False
     fresh_until: float | None = None
 
-    def get(self, request, *args, **kwargs):
-        record_link_opened(self.link)
+    def dispatch(self, request, *args, token: str, **kwargs):
+        found = page_link(token)
+        if found is None:
+            raise Http404("No such page.")
+        record_link_opened(found)
         parameters = page_cache.query_parameters(request)
         if parameters is None or page_cache.has_messages(request):
-            return super().get(request, *args, **kwargs)
-        key = page_cache.page_key(self.link, self.delegation, self.lang, parameters)
-        html = page_cache.cached_page(key)
+            return super().dispatch(request, *args, token=token, **kwargs)
+        lang = requested_language(request, found.language)
+        lookup = page_cache.look_up(found, lang, parameters)
+        html = lookup.html
         if html is None:
             self.caching = True
-            response = super().get(request, *args, **kwargs)
-            response.render()
+            response = super().dispatch(request, *args, token=token, **kwargs)
             if response.status_code != 200:
                 return response
+            # Kept with the placeholder; each response gets its own token.
             html = response.content.decode()
-            page_cache.store_page(key, html, fresh_until=self.fresh_until)
-        return HttpResponse(page_cache.with_csrf(html, request))
+            page_cache.store_page(lookup, html, fresh_until=self.fresh_until)
+            response.content = page_cache.with_csrf(html, request)
+            return response
+        return private(HttpResponse(page_cache.with_csrf(html, request)))
 
     def get_context_data(self, **kwargs):
         # The itinerary shows a cancelled flight, marked, so the delegate knows.
