@@ -239,20 +239,17 @@ def main() -> None:
             print(f"{number:<6} {label:<34} {rate:8.0f}  {load()}", flush=True)
     hello = statistics.median(figures["hello-world"])
     print(
-        f"\n{'median of rounds':<34} {'req/s':>8} {'ratio':>6} {'queries miss/hit':>17}"
+        f"\n{'median of rounds':<34} {'req/s':>8} {'ratio':>6} "
+        f"{'queries':>8} {'KiB':>5}"
     )
     for label, rates in figures.items():
         median = statistics.median(rates)
-        page = label.split(",")[0]
-        counts = queries.get(page)
+        counts = queries.get(label.split(",")[0])
         shown = ""
         if counts:
-            shown = (
-                f"{counts[0]:>3}"
-                if "cache off" in label
-                else f"{counts[0]}/{counts[1]}"
-            )
-        print(f"{label:<34} {median:8.0f} {median / hello:6.2f} {shown:>17}")
+            miss, hit, size = counts
+            shown = f"{miss if 'cache off' in label else hit:>8} {size / 1024:5.0f}"
+        print(f"{label:<34} {median:8.0f} {median / hello:6.2f} {shown}")
     ratio = statistics.median(figures["delegate page"]) / hello
     print(
         f"\ntarget: delegate page ≥ {TARGET_RATIO} × hello-world: "

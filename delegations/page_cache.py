@@ -22,13 +22,17 @@ What says "this input changed":
   whole meeting's;
 - for the rows the page shows that no service hook covers (a session, the
   meeting, a circulation, a nomination request, a pack...), post_save and
-  post_delete of their models (WATCHED below).
+  post_delete of their models (WATCHED below);
+- the apps that make documents a page lists (the packs, whose state changes
+  are QuerySet.update calls), through dialogue.changes.documents_made when
+  one is made, queued or fails.
 
 Each change replaces its token at once (the next request in this process, and
 a test's transaction, see it) and again after its transaction commits: a page
 that another process rendered from the old rows while the change was not yet
-committed was stored under the first new token, and the second one leaves it
-behind. Changes within one transaction are told once per scope.
+committed was kept with the first new token, and the second one leaves it
+behind. Changes within one transaction are told once per scope until a page
+is read again.
 
 Writes that send no signal (QuerySet.update, bulk_create) must go through a
 service that calls inputs_changed, or through page_changed here.
@@ -194,10 +198,15 @@ def connect() -> None:
     """Listen to the changes (DelegationsConfig.ready)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from dialogue.changes import subscribe, subscribe_link_issued
+    from dialogue.changes import (
+        subscribe,
+        subscribe_documents_made,
+        subscribe_link_issued,
+    )
 
     subscribe(page_changed)
     subscribe_link_issued(page_changed)
+    subscribe_documents_made(page_changed)
     for label in WATCHED:
         post_save.connect(row_changed, sender=label, dispatch_uid=f"page:{label}")
         post_delete.connect(row_changed, sender=label, dispatch_uid=f"page-:{label}")
@@ -207,24 +216,29 @@ def connect() -> None:
 # Reading and storing pages -------------------------------------------------
 
 
-def query_parameters(request) -> dict | None:
-    """Return the normalised parameters of a cacheable request, else None.
+def cacheable(request) -> dict | None:
+    """Return the normalised parameters of a request whose page may be kept
+    (or served kept), else None.
 
     Only a GET whose query string holds nothing but the page's own parameters,
-    each once; `page` a whole number above 0.
+    each once (`page` a whole number above 0), with no flash message waiting
+    (the page would show it), and only while PAGE_CACHE_SECONDS is above 0.
     """
-    if request.method != "GET":
+    if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
         return None
     if any(name not in PAGE_PARAMETERS for name in request.GET):
         return None
     if any(len(request.GET.getlist(name)) > 1 for name in request.GET):
         return None
+    parameters = {}
     page = request.GET.get("page")
     if page is not None:
         if not (page.isascii() and page.isdigit()) or int(page) < 1:
             return None
-        return {"page": int(page)}
-    return {}
+        parameters["page"] = int(page)
+    if has_messages(request):
+        return None
+    return parameters
 
 
 @dataclass

@@ -83,8 +83,8 @@ class ParticipantPageView(LinkMixin, TemplateView):
         if found is None:
             raise Http404("No such page.")
         record_link_opened(found)
-        parameters = page_cache.query_parameters(request)
-        if parameters is None or page_cache.has_messages(request):
+        parameters = page_cache.cacheable(request)
+        if parameters is None:
             return super().dispatch(request, *args, token=token, **kwargs)
         lang = requested_language(request, found.language)
         lookup = page_cache.look_up(found, lang, parameters)

@@ -298,3 +298,23 @@ def test_a_change_in_another_process_reaches_this_one(link, flight, settings):
     key = page_cache._version_key(("d", flight.delegate.delegation_id))
     cache.set(key, "written-by-another-process")
     assert hit_queries(client, link) > 1
+
+
+def test_with_page_cache_seconds_zero_no_page_is_kept_or_read(client, link, settings):
+    page(client, link)
+    settings.PAGE_CACHE_SECONDS = 0
+    assert hit_queries(client, link) > 1
+    assert hit_queries(client, link) > 1
+
+
+def test_a_page_with_a_comment_form_is_kept_no_longer_than_its_deadline(flight):
+    from declaration.panels import declaration_panel
+    from delegations.selectors import active_link
+
+    delegation = flight.delegate.delegation
+    declaration = DeclarationFactory(meeting=delegation.meeting)
+    deadline = timezone.now() + datetime.timedelta(minutes=3)
+    version_with_text(declaration, 1, status="circulated", comment_deadline=deadline)
+    focal = active_link(issue_itinerary_link(delegation).token)
+    panel = declaration_panel(focal, [], "en")
+    assert panel["fresh_until"] == deadline.timestamp()
