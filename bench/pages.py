@@ -125,8 +125,8 @@ def generate(args) -> dict[str, str]:
     }
 
 
-def queries_per_request(pages: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """Return {label: (queries on a miss, queries on a hit)} in this process."""
+def queries_per_request(pages: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+    """Return {label: (queries on a miss, on a hit, bytes)} in this process."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -141,8 +141,9 @@ def queries_per_request(pages: dict[str, str]) -> dict[str, tuple[int, int]]:
         with CaptureQueriesContext(connection) as miss:
             assert client.get(path).status_code == 200
         with CaptureQueriesContext(connection) as hit:
-            assert client.get(path).status_code == 200
-        counts[label] = (len(miss), len(hit))
+            response = client.get(path)
+            assert response.status_code == 200
+        counts[label] = (len(miss), len(hit), len(response.content))
     cache.clear()
     return counts
 

@@ -161,7 +161,7 @@ def page_changed(
         _tell({("d", pk) for pk in delegation_ids if pk is not None})
 
 
-def _scope_of(instance, *, deleted: bool) -> tuple[str, int] | None:
+def _scope_of(instance, *, deleted: bool) -> tuple[str, int]:
     kind, field = WATCHED[instance._meta.label]
     if "__" not in field:
         value = getattr(instance, field)
@@ -182,10 +182,10 @@ def _scope_of(instance, *, deleted: bool) -> tuple[str, int] | None:
 def row_changed(sender, instance, **kwargs) -> None:
     """post_save / post_delete of a WATCHED model: its pages are new."""
     if kwargs.get("raw"):
-        return  # loaddata: nothing is cached for rows being loaded
-    scope = _scope_of(instance, deleted="created" not in kwargs)
-    if scope is not None:
-        _tell({scope})
+        # loaddata: the rows a path leads to may not be loaded yet.
+        _tell({GLOBAL})
+        return
+    _tell({_scope_of(instance, deleted="created" not in kwargs)})
 
 
 def relation_changed(sender, instance, action, **kwargs) -> None:
