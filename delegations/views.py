@@ -83,8 +83,11 @@ class ParticipantPageView(LinkMixin, TemplateView):
         if found is None:
             raise Http404("No such page.")
         record_link_opened(found)
+        # Only this page is kept: a subclass (the comment form's page, which
+        # shows a refused draft from the session) reads more than the link,
+        # its language and `page`.
         parameters = page_cache.cacheable(request)
-        if parameters is None:
+        if parameters is None or type(self) is not ParticipantPageView:
             return super().dispatch(request, *args, token=token, **kwargs)
         lang = requested_language(request, found.language)
         lookup = page_cache.look_up(found, lang, parameters)

@@ -318,3 +318,22 @@ def test_a_page_with_a_comment_form_is_kept_no_longer_than_its_deadline(flight):
     focal = active_link(issue_itinerary_link(delegation).token)
     panel = declaration_panel(focal, [], "en")
     assert panel["fresh_until"] == deadline.timestamp()
+
+
+def test_the_comment_forms_page_is_never_kept_nor_served_kept(flight):
+    """It is the participant page's view with a refused draft from the session:
+    its own page, and never the link's kept page."""
+    delegation = flight.delegate.delegation
+    declaration = DeclarationFactory(meeting=delegation.meeting)
+    version = version_with_text(declaration, 1, status="circulated")
+    focal = issue_itinerary_link(delegation)
+    client = Client()
+    comment_page = f"/l/{focal.token}/declaration/{version.pk}/comment/?lang=en"
+    client.get(f"/l/{focal.token}/?lang=en")  # the link's page, kept
+    client.post(comment_page, {"kind": "proposal", "language": "en", "text": ""})
+    with CaptureQueriesContext(connection) as queries:
+        shown = client.get(comment_page).content.decode()
+    assert len(queries) > 1  # rendered, with the draft and its errors
+    assert 'aria-invalid="true"' in shown or "errorlist" in shown
+    kept = client.get(f"/l/{focal.token}/?lang=en").content.decode()
+    assert "errorlist" not in kept
