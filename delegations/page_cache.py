@@ -25,7 +25,8 @@ What says "this input changed":
   post_delete of their models (WATCHED below);
 - the apps that make documents a page lists (the packs, whose state changes
   are QuerySet.update calls), through dialogue.changes.documents_made when
-  one is made, queued or fails.
+  one is made, queued or fails (to be called from dialogue/packs/services.py;
+  until then a pack's state on a kept page lags by up to PAGE_CACHE_SECONDS).
 
 Each change replaces its token at once (the next request in this process, and
 a test's transaction, see it) and again after its transaction commits: a page
