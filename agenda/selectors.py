@@ -1,6 +1,7 @@
 """Reads of the programme, each with a fixed number of queries."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -178,18 +179,53 @@ class Audience:
         return {d.pk for d in self.delegates}
 
 
+def delegation_audience(delegation_id: int) -> Audience:
+    """Return a focal point's audience: every delegate of the delegation
+    (their ids, roles and delegation: what invitations and roles read). One
+    query."""
+    delegates = Delegate.objects.filter(delegation_id=delegation_id).only(
+        "id", "role", "delegation_id"
+    )
+    return Audience({delegation_id}, list(delegates))
+
+
 def is_invited(session: Session, audience: Audience) -> bool:
     """Return whether the session's invitation scope covers the audience.
 
     Speakers, chairs and hosts always see their own sessions. Reads prefetched
     relations only.
     """
-    if is_involved(session, audience):
+    return invitation_covers(
+        session.invitation,
+        people_of(session),
+        {d.pk for d in session.invited_delegations.all()},
+        audience,
+    )
+
+
+def is_involved(session: Session, audience: Audience) -> bool:
+    """Return whether someone of the audience speaks, chairs or hosts."""
+    return bool(audience.delegate_ids.intersection(people_of(session)))
+
+
+def people_of(session: Session) -> list[int]:
+    """Return the ids of who speaks, chairs or hosts (prefetched relations)."""
+    people = [s.speaker_id for s in session.slots.all()]
+    people += [d.pk for d in session.chairs.all()]
+    people += [d.pk for d in session.hosts.all()]
+    return people
+
+
+def invitation_covers(
+    scope: str, people: list[int], chosen: set[int], audience: Audience
+) -> bool:
+    """The invitation rule, on ids: whether a session whose speakers, chairs
+    and hosts are `people`, invited by `scope` and the `chosen` delegations,
+    is open to the audience."""
+    if audience.delegate_ids.intersection(people):
         return True
-    scope = session.invitation
     if scope == Session.Invitation.ALL:
         return True
-    chosen = {d.pk for d in session.invited_delegations.all()}
     if scope == Session.Invitation.CHOSEN:
         return bool(chosen & audience.delegation_ids)
     return any(
@@ -198,53 +234,101 @@ def is_invited(session: Session, audience: Audience) -> bool:
     )
 
 
-def is_involved(session: Session, audience: Audience) -> bool:
-    """Return whether someone of the audience speaks, chairs or hosts."""
-    ids = audience.delegate_ids
-    people = [s.speaker_id for s in session.slots.all()]
-    people += [d.pk for d in session.chairs.all()]
-    people += [d.pk for d in session.hosts.all()]
-    return bool(ids.intersection(people))
-
-
 @dataclass
 class ProgrammeItem:
     session: Session
     own: bool
     speakers: list[SpeakerRow]
     own_slot_ids: set[int]
+    # How many speak; a session shown as one line has no rows but a count.
+    speaker_count: int = 0
 
 
-def programme_for(meeting_id: int, audience: Audience) -> list[ProgrammeItem]:
-    """Return the sessions the audience is invited to, own ones marked.
+def invited_sessions(meeting_id: int, audience: Audience) -> list[tuple[Session, bool]]:
+    """Return (session, the audience takes part) for each session the audience
+    is invited to, in programme order, with its room and `speaker_count`.
 
-    Six queries however many sessions or delegates.
+    Five queries, reading ids rather than people (the sessions, then who
+    speaks, chairs, hosts and is invited): a long programme's outline for a
+    link page or its calendar without building thousands of model rows. The
+    sessions carry no speakers' names: for those, programme_queryset.
     """
+    sessions = list(
+        Session.objects.filter(meeting=meeting_id)
+        .select_related("room", "meeting")
+        .order_by("start_at", "room__sort_order", "id")
+    )
+    people: dict[int, list[int]] = defaultdict(list)
+    speakers: dict[int, int] = defaultdict(int)
+    for session_id, speaker_id in SpeakingSlot.objects.filter(
+        session__meeting=meeting_id
+    ).values_list("session_id", "speaker_id"):
+        people[session_id].append(speaker_id)
+        speakers[session_id] += 1
+    for relation in (Session.chairs.through, Session.hosts.through):
+        for session_id, delegate_id in relation.objects.filter(
+            session__meeting=meeting_id
+        ).values_list("session_id", "delegate_id"):
+            people[session_id].append(delegate_id)
+    chosen: dict[int, set[int]] = defaultdict(set)
+    for session_id, delegation_id in Session.invited_delegations.through.objects.filter(
+        session__meeting=meeting_id
+    ).values_list("session_id", "delegation_id"):
+        chosen[session_id].add(delegation_id)
+    out = []
+    for session in sessions:
+        session.speaker_count = speakers[session.pk]
+        ids = people[session.pk]
+        if invitation_covers(session.invitation, ids, chosen[session.pk], audience):
+            out.append((session, bool(audience.delegate_ids.intersection(ids))))
+    return out
+
+
+def programme_for(
+    meeting_id: int, audience: Audience, *, in_full: int | None = None
+) -> list[ProgrammeItem]:
+    """Return the sessions the audience is invited to, own ones marked, with
+    their speakers.
+
+    When more than in_full sessions are invited, only those the audience takes
+    part in come with their speakers' rows; the others carry the count alone
+    (a programme of 300 sessions read 6,000 rows for a page to print 300
+    lines). Eleven queries however many sessions or delegates.
+    """
+    invited = invited_sessions(meeting_id, audience)
+    compact = in_full is not None and len(invited) > in_full
+    full_ids = [session.pk for session, own in invited if own or not compact]
+    full = (
+        {s.pk: s for s in programme_queryset(meeting_id).filter(pk__in=full_ids)}
+        if full_ids
+        else {}
+    )
     items = []
-    for session in programme_queryset(meeting_id):
-        if not is_invited(session, audience):
+    for outline, own in invited:
+        session = full.get(outline.pk)
+        if session is None:
+            items.append(ProgrammeItem(outline, own, [], set(), outline.speaker_count))
             continue
-        rows = speakers_list(session)
-        items.append(
-            ProgrammeItem(
-                session=session,
-                own=is_involved(session, audience),
-                speakers=rows,
-                own_slot_ids={
-                    r.slot.pk
-                    for r in rows
-                    if r.slot.speaker_id in audience.delegate_ids
-                },
-            )
-        )
+        items.append(programme_item(session, own, audience.delegate_ids))
     return items
+
+
+def programme_item(session: Session, own: bool, delegate_ids: set[int]):
+    """Return a session with its speakers' rows, the audience's own marked."""
+    rows = speakers_list(session)
+    return ProgrammeItem(
+        session=session,
+        own=own,
+        speakers=rows,
+        own_slot_ids={r.slot.pk for r in rows if r.slot.speaker_id in delegate_ids},
+        speaker_count=len(rows),
+    )
 
 
 def public_programme(meeting: Meeting) -> list[ProgrammeItem]:
     """Return every session of the meeting for the public page (six queries)."""
     return [
-        ProgrammeItem(session, False, speakers_list(session), set())
-        for session in programme_queryset(meeting)
+        programme_item(session, False, set()) for session in programme_queryset(meeting)
     ]
 
 

@@ -183,6 +183,96 @@ def delegates_for_link(link: AccessLink, *, cancelled_flights: bool) -> list[Del
     )
 
 
+# A focal point's page shows this many delegates' itineraries at a time: the
+# 392-member delegation of the scale bench printed 1.4 MB on one page.
+DELEGATES_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class DelegatePage:
+    """One page of the delegates a link shows (a delegate's link: one page)."""
+
+    delegates: list[Delegate]
+    number: int
+    pages: int
+    count: int
+    first: int  # the 1-based position of its first delegate (0 when empty)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.delegates) - 1 if self.delegates else 0
+
+    @property
+    def paged(self) -> bool:
+        return self.pages > 1
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers to link: the first, the last and the two either
+        side of this one, with None where others are left out."""
+        shown = {1, self.pages, *range(self.number - 2, self.number + 3)}
+        out: list[int | None] = []
+        for number in range(1, self.pages + 1):
+            if number in shown:
+                out.append(number)
+            elif out and out[-1] is not None:
+                out.append(None)
+        return out
+
+
+def page_number(value) -> int:
+    """Return the page asked for in a query string; 1 for anything else."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def delegate_page_for_link(
+    link: AccessLink, *, page: int = 1, cancelled_flights: bool
+) -> DelegatePage:
+    """Return the page of the link's delegates, with their travel.
+
+    A delegate's link shows its delegate; a focal point's shows its delegation
+    DELEGATES_PER_PAGE at a time, in the delegation's order. A page past the
+    last is the last. Five queries (the count and delegates_with_travel).
+    """
+    if link.kind == AccessLink.Kind.DELEGATE:
+        delegates = delegates_for_link(link, cancelled_flights=cancelled_flights)
+        return DelegatePage(delegates, 1, 1, len(delegates), 1 if delegates else 0)
+    queryset = Delegate.objects.filter(delegation_id=link.delegation_id).order_by(
+        "sort_order", "id"
+    )
+    count = queryset.count()
+    pages = max(1, -(-count // DELEGATES_PER_PAGE))
+    number = min(page, pages)
+    start = (number - 1) * DELEGATES_PER_PAGE
+    delegates = delegates_with_travel(
+        queryset[start : start + DELEGATES_PER_PAGE],
+        cancelled_flights=cancelled_flights,
+    )
+    return DelegatePage(delegates, number, pages, count, start + 1 if count else 0)
+
+
+def delegate_page_number(delegate: Delegate) -> int:
+    """Return the page of its delegation's focal-point page the delegate is on
+    (delegate_page_for_link's order). One query."""
+    before = Delegate.objects.filter(delegation_id=delegate.delegation_id).filter(
+        Q(sort_order__lt=delegate.sort_order)
+        | Q(sort_order=delegate.sort_order, id__lt=delegate.pk)
+    )
+    return before.count() // DELEGATES_PER_PAGE + 1
+
+
 def link_meeting(link: AccessLink) -> Meeting:
     if link.kind == AccessLink.Kind.DELEGATE:
         return link.delegate.delegation.meeting

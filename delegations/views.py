@@ -16,10 +16,13 @@ from delegations.models import AccessLink, Delegate, Passport
 from delegations.panels import calendar_events_for, panels_for
 from delegations.selectors import (
     active_link,
+    delegate_page_for_link,
+    delegate_page_number,
     delegates_for_link,
     link_delegation,
     link_meeting,
     page_link,
+    page_number,
     travel_warnings,
 )
 from delegations.services import record_link_opened, update_own_details
@@ -106,7 +109,12 @@ class ParticipantPageView(LinkMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         # The itinerary shows a cancelled flight, marked, so the delegate knows.
-        delegates = delegates_for_link(self.link, cancelled_flights=True)
+        page = delegate_page_for_link(
+            self.link,
+            page=page_number(self.request.GET.get("page")),
+            cancelled_flights=True,
+        )
+        delegates = page.delegates
         lang = normalise_language(self.lang)
         panels = panels_for(self.link, delegates, lang)
         # A panel whose content turns on the clock says until when it holds.
@@ -116,6 +124,9 @@ class ParticipantPageView(LinkMixin, TemplateView):
         context = {
             **super().get_context_data(**kwargs),
             **self.base_context(),
+            "delegate_page": page,
+            # The language switch keeps the page of delegates.
+            "extra_query": f"page={page.number}" if page.number > 1 else "",
             "delegates": [
                 {
                     "delegate": delegate,
@@ -232,8 +243,16 @@ class SelfServiceView(LinkMixin, TemplateView):
                     messages.success(request, _("Thank you: your details are saved."))
                 else:
                     messages.info(request, _("Nothing changed."))
-                return redirect(f"/l/{self.link.token}/?lang={self.lang}")
+                return redirect(self.back_to_page(delegate))
         return self.render_to_response(self.context(delegate, form), status=400)
+
+    def back_to_page(self, delegate: Delegate) -> str:
+        """The link page where the delegate's itinerary is: a focal point goes
+        back to the page of delegates it came from, at the delegate's card."""
+        url = f"/l/{self.link.token}/?lang={self.lang}"
+        if self.link.kind != AccessLink.Kind.FOCAL_POINT:
+            return url
+        return f"{url}&page={delegate_page_number(delegate)}#delegate-{delegate.pk}"
 
     def extra_query(self, delegate: Delegate) -> str:
         if self.link.kind == AccessLink.Kind.FOCAL_POINT:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
+from agenda.panels import SESSIONS_IN_FULL
 from agenda.services import add_speaking_slot, save_session
 from delegations.services import issue_itinerary_link
 from tests.agenda.factories import RoomFactory, SessionFactory, at
@@ -220,3 +221,69 @@ def test_issue_link_for_new_delegate_sees_all_delegations_sessions(programme_wor
     link = issue_itinerary_link(newcomer)
     html = programme_html(w.clients["anonymous"], link.token)
     assert session_ids(html) == [str(w.session.pk)]
+
+
+def lengthen_programme(w, extra: int) -> list:
+    """Add `extra` sessions open to all, each with a speaker of the other
+    delegation; return them."""
+    speaker = DelegateFactory(delegation=w.other_delegation, name_latin="Outside Voice")
+    sessions = []
+    for index in range(extra):
+        session = SessionFactory(
+            meeting=w.meeting,
+            room=RoomFactory(meeting=w.meeting),
+            start_at=at(12) + datetime.timedelta(minutes=5 * index),
+            end_at=at(12) + datetime.timedelta(minutes=5 * index + 5),
+        )
+        add_speaking_slot(session, speaker=speaker, minutes=5)
+        sessions.append(session)
+    return sessions
+
+
+def test_a_long_programme_lists_speakers_only_where_the_audience_takes_part(
+    programme_world,
+):
+    w = programme_world
+    others = lengthen_programme(w, SESSIONS_IN_FULL)  # with the plenary: one over
+    html = programme_html(w.clients["delegate_a"], w.token("delegate_a"))
+    # Every invited session is there, in programme order.
+    assert len(session_ids(html)) == SESSIONS_IN_FULL + 2  # and the dinner
+    assert f"The programme has {SESSIONS_IN_FULL + 2} sessions" in html
+    # Delegate A's own session in full, speakers and all; the others a line.
+    own = html[html.index(f'id="session-{w.session.pk}"') :]
+    assert "<table" in own[: own.index("</article>")]
+    line = html[html.index(f'id="session-{others[0].pk}"') :]
+    line = line[: line.index("</article>")]
+    assert 'class="session session-line"' in html
+    assert "1 speaker" in line and "<table" not in line
+    assert "Outside Voice" not in html
+    russian = programme_html(w.clients["delegate_a"], w.token("delegate_a"), "ru")
+    assert "1 выступающий" in russian and "В программе 42 заседания" in russian
+
+
+def test_a_short_programme_lists_every_speaker(programme_world):
+    w = programme_world
+    lengthen_programme(w, SESSIONS_IN_FULL - 2)  # 40 with the plenary and dinner
+    html = programme_html(w.clients["delegate_a"], w.token("delegate_a"))
+    assert len(session_ids(html)) == SESSIONS_IN_FULL
+    assert "session-line" not in html and "The programme has" not in html
+    assert html.count("Outside Voice") == SESSIONS_IN_FULL - 2
+
+
+def test_a_long_programme_costs_the_same_queries_and_keeps_the_calendar_whole(
+    programme_world, settings
+):
+    w = programme_world
+    client, token = w.clients["anonymous"], w.links["focal_point"].token
+    settings.PAGE_CACHE_SECONDS = 0  # each request renders (none is kept)
+    client.get(f"/l/{token}/")  # the first opening is written once
+    with CaptureQueriesContext(connection) as short:
+        client.get(f"/l/{token}/")
+    others = lengthen_programme(w, SESSIONS_IN_FULL + 5)
+    with CaptureQueriesContext(connection) as long:
+        response = client.get(f"/l/{token}/")
+    assert "session-line" in response.content.decode()
+    assert len(long) == len(short)
+    calendar = Calendar.from_ical(client.get(f"/l/{token}/calendar.ics").content)
+    uids = {str(e["uid"]) for e in calendar.walk("VEVENT")}
+    assert {f"session-{s.pk}@dialogue" for s in others} <= uids

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -7,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from delegations.models import Passport, SelfServiceChange
+from delegations.selectors import DELEGATES_PER_PAGE
 from delegations.services import issue_itinerary_link, revoke_link
 from tests.factories import (
     DelegateFactory,
@@ -298,3 +300,91 @@ def test_self_service_phone_error_says_the_form_once(client, lang, phone):
     # it), and the help text no longer repeats it under the field.
     assert html.count("+993 12 345678") == 1
     assert "hint_id_phone" not in html
+
+
+def large_delegation(size: int):
+    delegation = DelegationFactory(country_code="KZ")
+    delegates = [
+        DelegateFactory(
+            delegation=delegation,
+            name_latin=f"Member {i:03d}",
+            name_cyrillic=f"Участник {i:03d}",
+            sort_order=i,
+        )
+        for i in range(size)
+    ]
+    return delegation, delegates
+
+
+def cards(html: str) -> list[str]:
+    return re.findall(r'<article class="card delegate-card" id="delegate-(\d+)"', html)
+
+
+def test_focal_point_page_shows_a_large_delegation_a_page_at_a_time(client):
+    size = DELEGATES_PER_PAGE * 2 + 5
+    delegation, delegates = large_delegation(size)
+    link = issue_itinerary_link(delegation)
+    first = page_of(client, link, lang="en").content.decode()
+    assert cards(first) == [str(d.pk) for d in delegates[:DELEGATES_PER_PAGE]]
+    assert f"Delegates 1 to {DELEGATES_PER_PAGE} of {size}" in first
+    assert '<span class="current" aria-current="page">' in first
+    assert "?lang=en&amp;page=2#delegates" in first and 'rel="next"' in first
+    assert 'rel="prev"' not in first
+    last = page_of(client, link, lang="en", page=3).content.decode()
+    assert cards(last) == [str(d.pk) for d in delegates[2 * DELEGATES_PER_PAGE :]]
+    assert f"Delegates {2 * DELEGATES_PER_PAGE + 1} to {size} of {size}" in last
+    assert 'rel="next"' not in last and "?lang=en&amp;page=2#delegates" in last
+    # The language switch keeps the page; Russian says it in Russian.
+    assert 'href="?lang=ru&amp;page=3"' in last
+    russian = page_of(client, link, lang="ru", page=3).content.decode()
+    assert f"Делегаты {2 * DELEGATES_PER_PAGE + 1}–{size} из {size}" in russian
+    assert "Участник 054" in russian
+
+
+@pytest.mark.parametrize("asked", ["99", "0", "-1", "two", ""])
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(client, asked):
+    delegation, delegates = large_delegation(DELEGATES_PER_PAGE + 1)
+    response = page_of(client, issue_itinerary_link(delegation), page=asked)
+    assert response.status_code == 200
+    shown = cards(response.content.decode())
+    expected = (
+        delegates[DELEGATES_PER_PAGE:]
+        if asked == "99"
+        else delegates[:DELEGATES_PER_PAGE]
+    )
+    assert shown == [str(d.pk) for d in expected]
+
+
+def test_a_small_delegation_and_a_delegate_have_no_pager(client):
+    delegation, delegates = large_delegation(3)
+    for link in (issue_itinerary_link(delegation), issue_itinerary_link(delegates[0])):
+        html = page_of(client, link).content.decode()
+        assert 'class="pager' not in html
+
+
+def test_focal_point_page_queries_are_the_same_on_every_page(client):
+    delegation, _ = large_delegation(DELEGATES_PER_PAGE * 2 + 1)
+    link = issue_itinerary_link(delegation)
+    page_of(client, link)  # the first request of the test warms what is per process
+    counts = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            assert page_of(client, link, page=page).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
+
+
+def test_focal_point_goes_back_to_the_page_of_the_delegate_it_corrected(client):
+    delegation, delegates = large_delegation(DELEGATES_PER_PAGE + 3)
+    link = issue_itinerary_link(delegation)
+    target = delegates[DELEGATES_PER_PAGE + 1]
+    response = client.post(
+        f"/l/{link.token}/details/?lang=ru&delegate={target.pk}", details_form()
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/l/{link.token}/?lang=ru&page=2#delegate-{target.pk}"
+    )
+    own = issue_itinerary_link(delegates[0])
+    response = client.post(f"/l/{own.token}/details/?lang=en", details_form())
+    assert response["Location"] == f"/l/{own.token}/?lang=en"

@@ -146,6 +146,7 @@ def world(ashgabat, django_capture_on_commit_callbacks, settings, tmp_path):
         error="Boom",
     )
     return {
+        "large_link": large_delegation_link(),
         "credentials": waiting,
         "meeting": ashgabat,
         "version": draft,
@@ -185,6 +186,38 @@ def share_v2_compilation(version, drafter) -> None:
     share_compilation(compilation, by=drafter)
 
 
+def large_delegation_link():
+    """A focal point's link to a delegation of two pages of delegates, in a
+    meeting of a long programme (its sessions a line each, but its own)."""
+    from agenda.panels import SESSIONS_IN_FULL
+    from agenda.services import add_speaking_slot
+    from delegations.selectors import DELEGATES_PER_PAGE
+    from tests.agenda.factories import RoomFactory, SessionFactory, at
+    from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
+
+    meeting = MeetingFactory()
+    delegation = DelegationFactory(meeting=meeting, country_code="TJ")
+    members = [
+        DelegateFactory(delegation=delegation, sort_order=index)
+        for index in range(DELEGATES_PER_PAGE + 5)
+    ]
+    guest = DelegateFactory(
+        delegation=DelegationFactory(meeting=meeting, country_code="UZ")
+    )
+    for index in range(SESSIONS_IN_FULL + 5):
+        session = SessionFactory(
+            meeting=meeting,
+            room=RoomFactory(meeting=meeting),
+            start_at=at(9) + datetime.timedelta(minutes=10 * index),
+            end_at=at(9) + datetime.timedelta(minutes=10 * index + 10),
+        )
+        add_speaking_slot(session, speaker=members[index % 3], minutes=5)
+        if index % 4 == 0:
+            continue
+        add_speaking_slot(session, speaker=guest, minutes=5)
+    return issue_itinerary_link(delegation)
+
+
 def participant_paths(world) -> list[str]:
     delegate, focal = world["delegate_link"].token, world["focal_link"].token
     version = world["version"]
@@ -201,6 +234,7 @@ def participant_paths(world) -> list[str]:
         f"/l/{focal}/nominations/withdraw/{world['delegate'].pk}/",
         f"/l/{focal}/credentials/",
         f"/l/{focal}/badge-photo/{world['delegate'].pk}/",
+        f"/l/{world['large_link'].token}/?page=2",
     ]
 
 
@@ -482,3 +516,13 @@ def test_speaking_order_reflows_on_a_phone(live_server, page, world):
         subject = page.locator("table.speakers td[data-label]").nth(3)
         box = subject.bounding_box()
         assert box is not None and box["x"] + box["width"] <= 390
+
+
+def test_pages_of_delegates_turn_with_the_keyboard(live_server, page, world):
+    page.goto(f"{live_server.url}/l/{world['large_link'].token}/?lang=ru")
+    tab_to(page, "nav.pager a[rel=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**page=2**")
+    current = page.locator("nav.pager [aria-current=page]").first.text_content()
+    assert " ".join(current.split()) == "страница 2"
+    assert page.locator("article.delegate-card").count() == 5
