@@ -32,6 +32,7 @@ from tests.agenda.factories import SessionFactory
 from tests.declaration.factories import DeclarationFactory, version_with_text
 from tests.factories import (
     DelegateFactory,
+    DelegationFactory,
     FlightLegFactory,
     HotelStayFactory,
 )
@@ -337,3 +338,20 @@ def test_the_comment_forms_page_is_never_kept_nor_served_kept(flight):
     assert 'aria-invalid="true"' in shown or "errorlist" in shown
     kept = client.get(f"/l/{focal.token}/?lang=en").content.decode()
     assert "errorlist" not in kept
+
+
+def test_each_page_of_a_large_delegation_is_kept_on_its_own(client):
+    from delegations.selectors import DELEGATES_PER_PAGE
+
+    delegation = DelegationFactory(country_code="UZ")
+    people = [
+        DelegateFactory(delegation=delegation, name_latin=f"Person Number{i:02d}")
+        for i in range(DELEGATES_PER_PAGE + 1)
+    ]
+    focal = issue_itinerary_link(delegation)
+    first, second = page(client, focal), page(client, focal, page="2")
+    last = people[-1].name_latin
+    assert (last in first, last in second) == (False, True)
+    assert hit_queries(client, focal, page="2") == 1
+    assert last in page(client, focal, page="2")
+    assert last not in page(client, focal)
