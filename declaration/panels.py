@@ -1,5 +1,7 @@
 """The declaration's section on the link pages (registered in apps.py)."""
 
+from django.utils import timezone
+
 from declaration.forms import CommentForm
 from declaration.models import Version
 from declaration.selectors import declarations_for_link
@@ -28,6 +30,21 @@ def pdf_url(token: str, version: Version, lang: str) -> str:
 
 def compilation_url(token: str, version: Version, lang: str) -> str:
     return f"/l/{token}/declaration/{version.pk}/compilation/{lang}.pdf"
+
+
+def next_deadline(items) -> float | None:
+    """Return the earliest comment deadline or silence end still ahead (epoch s)."""
+    now = timezone.now()
+    ahead = [
+        moment
+        for item in items
+        for moment in (
+            item.version.comment_deadline,
+            item.silence.until if item.silence is not None else None,
+        )
+        if moment is not None and moment > now
+    ]
+    return min(ahead).timestamp() if ahead else None
 
 
 def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
@@ -110,6 +127,9 @@ def declaration_panel(link: AccessLink, delegates, lang: str) -> dict | None:
         )
     return {
         "template": PANEL_TEMPLATE,
+        # The comment form and the objection button go at a deadline: a kept
+        # page (delegations.page_cache) is kept no longer than that.
+        "fresh_until": next_deadline(items),
         "entries": entries,
         "is_focal_point": is_focal,
         "token": link.token,

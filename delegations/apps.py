@@ -7,6 +7,7 @@ class DelegationsConfig(AppConfig):
     verbose_name = _("Delegations and travel")
 
     def ready(self):
+        from delegations import page_cache
         from delegations.imports import sweep_import_files
         from delegations.services import (
             LINK_EMAIL,
@@ -19,6 +20,9 @@ class DelegationsConfig(AppConfig):
         # Every worker, every PACK_SWEEP_INTERVAL seconds: import-tmp keeps
         # nothing of an import that is over, without waiting for an upload.
         register_sweep(sweep_import_files)
+        # The link pages are kept until their inputs change: told by the same
+        # calls that tell the packs (dialogue.changes), and by the rows' saves.
+        page_cache.connect()
 
         register(
             EmailKind(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -851,9 +851,27 @@ def revoke_link(link: AccessLink) -> AccessLink:
     return link
 
 
-def record_link_opened(link: AccessLink) -> None:
-    """Note when a link was last opened (one UPDATE, no row lock)."""
-    AccessLink.objects.filter(pk=link.pk).update(last_opened_at=timezone.now())
+def record_link_opened(link: AccessLink) -> bool:
+    """Return whether the link's last opening was written now.
+
+    The time is kept to within settings.LINK_OPENED_EVERY seconds: a link
+    read with an opening as recent costs no query, and the UPDATE is
+    conditional, so two workers opening it at once write it once. The first
+    opening is always written (the board counts links opened). Side effects:
+    sets last_opened_at (one UPDATE, no row lock) on the row and on `link`.
+    """
+    now = timezone.now()
+    since = now - datetime.timedelta(seconds=settings.LINK_OPENED_EVERY)
+    if link.last_opened_at is not None and link.last_opened_at >= since:
+        return False
+    written = (
+        AccessLink.objects.filter(pk=link.pk)
+        .filter(Q(last_opened_at__isnull=True) | Q(last_opened_at__lt=since))
+        .update(last_opened_at=now)
+    )
+    if written:
+        link.last_opened_at = now
+    return bool(written)
 
 
 # Self-service ------------------------------------------------------------

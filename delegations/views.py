@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from delegations import page_cache
 from delegations.calendar import build_calendar
 from delegations.forms import SelfServiceForm
 from delegations.models import AccessLink, Delegate, Passport
@@ -20,6 +21,7 @@ from delegations.selectors import (
     delegates_for_link,
     link_delegation,
     link_meeting,
+    page_link,
     page_number,
     travel_warnings,
 )
@@ -67,12 +69,45 @@ class LinkMixin:
 
 
 class ParticipantPageView(LinkMixin, TemplateView):
-    """A delegate's itinerary, or every delegate's for a focal point."""
+    """A delegate's itinerary, or every delegate's for a focal point.
+
+    The rendered page is kept in the cache until an input changes
+    (delegations.page_cache). The link is checked on every request first (one
+    query, page_link), so a revoked or expired link stops at once; a page in
+    the cache costs that query alone.
+    """
 
     template_name = "delegations/participant_page.html"
+    caching = False
+    fresh_until: float | None = None
+
+    def dispatch(self, request, *args, token: str, **kwargs):
+        found = page_link(token)
+        if found is None:
+            raise Http404("No such page.")
+        record_link_opened(found)
+        # Only this page is kept: a subclass (the comment form's page, which
+        # shows a refused draft from the session) reads more than the link,
+        # its language and `page`.
+        parameters = page_cache.cacheable(request)
+        if parameters is None or type(self) is not ParticipantPageView:
+            return super().dispatch(request, *args, token=token, **kwargs)
+        lang = requested_language(request, found.language)
+        lookup = page_cache.look_up(found, lang, parameters)
+        html = lookup.html
+        if html is None:
+            self.caching = True
+            response = super().dispatch(request, *args, token=token, **kwargs)
+            if response.status_code != 200:
+                return response
+            # Kept with the placeholder; each response gets its own token.
+            html = response.content.decode()
+            page_cache.store_page(lookup, html, fresh_until=self.fresh_until)
+            response.content = page_cache.with_csrf(html, request)
+            return response
+        return private(HttpResponse(page_cache.with_csrf(html, request)))
 
     def get_context_data(self, **kwargs):
-        record_link_opened(self.link)
         # The itinerary shows a cancelled flight, marked, so the delegate knows.
         page = delegate_page_for_link(
             self.link,
@@ -81,7 +116,12 @@ class ParticipantPageView(LinkMixin, TemplateView):
         )
         delegates = page.delegates
         lang = normalise_language(self.lang)
-        return {
+        panels = panels_for(self.link, delegates, lang)
+        # A panel whose content turns on the clock says until when it holds.
+        self.fresh_until = min(
+            (p["fresh_until"] for p in panels if p.get("fresh_until")), default=None
+        )
+        context = {
             **super().get_context_data(**kwargs),
             **self.base_context(),
             "delegate_page": page,
@@ -96,8 +136,12 @@ class ParticipantPageView(LinkMixin, TemplateView):
                 }
                 for delegate in delegates
             ],
-            "panels": panels_for(self.link, delegates, lang),
+            "panels": panels,
         }
+        if self.caching:
+            # {% csrf_token %} renders the placeholder; each response its own.
+            context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
+        return context
 
 
 class CalendarView(LinkMixin, View):

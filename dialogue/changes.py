@@ -79,3 +79,28 @@ def delegate_leaving(delegate_id: int) -> None:
     """Tell the subscribers; called inside the deleting service's transaction."""
     for listener in _leaving_listeners:
         listener(delegate_id)
+
+
+# A document made, queued or failed (a pack rendered by a worker): not a change
+# of any input, but the link pages list the documents with their state and
+# time, so the apps that keep those pages listen here.
+_made_listeners: list[Listener] = []
+
+
+def subscribe_documents_made(listener: Listener) -> None:
+    """Call listener(meeting_id, delegation_ids=...) when documents of the
+    meeting were made or changed state (delegation_ids=None: the meeting's)."""
+    if listener not in _made_listeners:
+        _made_listeners.append(listener)
+
+
+def documents_made(
+    meeting_id: int | None, *, delegation_ids: Iterable[int | None] | None = None
+) -> None:
+    """Tell the subscribers; called by the app that made the documents."""
+    if meeting_id is None:
+        return
+    if delegation_ids is not None:
+        delegation_ids = sorted({pk for pk in delegation_ids if pk is not None})
+    for listener in _made_listeners:
+        listener(meeting_id, delegation_ids=delegation_ids)

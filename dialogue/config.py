@@ -44,6 +44,59 @@ def env_size(name: str, default: int) -> int:
     return int(raw)
 
 
+def env_seconds(name: str, default: int) -> int:
+    """A number of seconds: a whole number, 0 or more."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise SettingError(name, f"expected a whole number of seconds, got {raw!r}")
+    return int(raw)
+
+
+def cache_from_env(var_dir: Path) -> dict:
+    """Return CACHES from CACHE_URL: redis://host:6379/1, file:///path or locmem://.
+
+    Unset, a folder under var/: the web process and the worker are separate
+    processes, and a page kept in one must stop when the other changes its
+    inputs (delegations.page_cache), so the cache is one they share. Local
+    memory is per process: only where one process does everything.
+    """
+    raw = os.environ.get("CACHE_URL", "").strip()
+    if not raw:
+        return file_cache(var_dir / "cache")
+    scheme, _, rest = raw.partition("://")
+    if scheme in {"redis", "rediss"} and rest:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": raw,
+                "KEY_PREFIX": "dialogue",
+            }
+        }
+    if scheme == "file" and rest.startswith("/"):
+        return file_cache(Path(rest))
+    if scheme == "locmem" and not rest:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    raise SettingError(
+        "CACHE_URL",
+        f"expected redis://host:6379/1, file:///absolute/folder or locmem://, "
+        f"got {redact_url(raw)!r}",
+    )
+
+
+def file_cache(folder: Path) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(folder),
+            # Past this many files, a third is dropped at random (versions
+            # included: a dropped version is made anew, never an old one).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

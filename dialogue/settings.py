@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from dialogue.config import (
     SettingError,
     broker_from_env,
+    cache_from_env,
     database_from_env,
     env_bool,
     env_list,
+    env_seconds,
     env_size,
     secret_key_from_env,
     site_url_from_env,
@@ -317,6 +319,19 @@ PACK_REPLAY = env_bool("PACK_REPLAY", True)
 # are re-rendered once no change came for this many seconds (a burst of edits
 # gives one render per pack).
 PACK_LIVE_DELAY = float(os.environ.get("PACK_LIVE_DELAY", "2"))
+
+# --- Participant pages (issue 16) --------------------------------------------
+# A link page is kept rendered in the cache until an input changes
+# (delegations.page_cache). CACHE_URL is Redis in production (its own db); on
+# the embedded default it is a folder under var/, which the web processes and
+# the worker share: a page must stop showing what a worker's change replaced,
+# and local memory would be one process's alone. PAGE_CACHE_SECONDS bounds how
+# long a page is kept (0: never kept).
+CACHES = cache_from_env(VAR_DIR)
+PAGE_CACHE_SECONDS = env_seconds("PAGE_CACHE_SECONDS", 600)
+# A link's last opening is written at most this often (s): reading the page
+# again and again costs no write.
+LINK_OPENED_EVERY = 300
 
 # --- Import/export of delegates and flights (issue 3) -------------------------
 # Files wait between preview and confirm under MEDIA_ROOT/import-tmp (0o700 folder,

@@ -32,8 +32,9 @@ STAFF_PAGE_QUERIES = {
 # 18, one each for nominations and credentials, two for travel; one to count
 # the delegation for its pages of delegates, one for the programme's audience
 # (the whole delegation), five for the programme's outline before the six that
-# read the speakers of the sessions it shows in full.
-FOCAL_POINT_PAGE_QUERIES = 29
+# read the speakers of the sessions it shows in full; one for the link as a
+# kept page reads it first (delegations.selectors.page_link).
+FOCAL_POINT_PAGE_QUERIES = 30
 
 
 @pytest.fixture

@@ -10,8 +10,10 @@ import pytest
 from dialogue.config import (
     SettingError,
     broker_from_env,
+    cache_from_env,
     database_from_env,
     env_bool,
+    env_seconds,
     env_size,
     redact_url,
     secret_key_from_env,
@@ -109,6 +111,66 @@ def test_env_size_reads_bytes_or_keeps_the_default(monkeypatch):
     assert env_size("BADGE_PHOTO_MAX_BYTES", 5) == 5
     monkeypatch.setenv("BADGE_PHOTO_MAX_BYTES", " 2048 ")
     assert env_size("BADGE_PHOTO_MAX_BYTES", 5) == 2048
+
+
+def test_cache_default_is_a_folder_under_var_web_and_worker_share(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    cache = cache_from_env(tmp_path)["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert cache["LOCATION"] == str(tmp_path / "cache")
+
+
+@pytest.mark.parametrize(
+    ("raw", "backend"),
+    [
+        ("redis://127.0.0.1:6379/1", "redis.RedisCache"),
+        ("file:///srv/dialogue-cache", "filebased.FileBasedCache"),
+        ("locmem://", "locmem.LocMemCache"),
+    ],
+)
+def test_cache_url_picks_the_backend(monkeypatch, tmp_path, raw, backend):
+    monkeypatch.setenv("CACHE_URL", raw)
+    cache = cache_from_env(tmp_path)["default"]
+    assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"
+
+
+@pytest.mark.parametrize("raw", ["memcached://h:11211", "redis://", "file://rel"])
+def test_cache_url_unknown_names_the_setting(monkeypatch, tmp_path, raw):
+    monkeypatch.setenv("CACHE_URL", raw)
+    with pytest.raises(SettingError) as excinfo:
+        cache_from_env(tmp_path)
+    assert str(excinfo.value).startswith("CACHE_URL: expected redis://")
+
+
+def test_cache_url_error_hides_the_password(monkeypatch, tmp_path):
+    monkeypatch.setenv("CACHE_URL", "memcached://u:s3cret@h:11211")
+    with pytest.raises(SettingError) as excinfo:
+        cache_from_env(tmp_path)
+    assert "s3cret" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize("raw", ["ten", "-1", "1.5"])
+def test_env_seconds_names_the_setting(monkeypatch, raw):
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", raw)
+    with pytest.raises(SettingError) as excinfo:
+        env_seconds("PAGE_CACHE_SECONDS", 600)
+    assert str(excinfo.value).startswith("PAGE_CACHE_SECONDS: ")
+
+
+def test_env_seconds_reads_zero_or_keeps_the_default(monkeypatch):
+    assert env_seconds("PAGE_CACHE_SECONDS", 600) == 600
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", "0")
+    assert env_seconds("PAGE_CACHE_SECONDS", 600) == 0
+
+
+def test_manage_bad_cache_url_prints_one_line():
+    result = run_manage("check", CACHE_URL="memcached://h")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Configuration error: CACHE_URL: ")
 
 
 def test_redact_url_hides_password():

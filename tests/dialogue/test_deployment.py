@@ -80,6 +80,26 @@ def test_scripts_production_refuses_debug():
     assert result.stderr.startswith("scripts/production: set DEBUG=0")
 
 
+def test_scripts_production_refuses_to_serve_without_a_shared_cache():
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    for command in ("web", "worker"):
+        result = subprocess.run(
+            [str(SCRIPT), command],
+            env={**env, "DEBUG": "0"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 2
+        assert result.stderr.startswith("scripts/production: set CACHE_URL")
+
+
+def test_the_cache_is_a_redis_db_of_its_own():
+    env = compose()["services"]["web"]["environment"]
+    assert env["CACHE_URL"].startswith("redis://redis:6379/")
+    assert env["CACHE_URL"] != env["CELERY_BROKER_URL"]
+
+
 def test_database_is_postgres_16_with_volume_and_healthcheck():
     db = compose()["services"]["db"]
     assert db["image"].startswith("postgres:16")

@@ -294,6 +294,9 @@ def production_env(*, port: int, smtp_port: int) -> dict:
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": f"{POSTGRES_SERVER}/{DATABASE}",
             "CELERY_BROKER_URL": REDIS_URL,
+            # The link pages' cache beside the broker's keys (its own prefix);
+            # production gives it a db of its own (docker-compose.yml).
+            "CACHE_URL": REDIS_URL,
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
             "DEFAULT_FROM_EMAIL": FROM_EMAIL,
