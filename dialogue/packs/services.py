@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogue.changes import documents_made
 from dialogue.leases import lease_until, renewed_lease
 from dialogue.models import Meeting
 from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
@@ -189,6 +190,16 @@ def _mark_queued(pack: Pack, now: datetime.datetime) -> None:
     Pack.objects.filter(pk=pack.pk).update(
         status=Pack.Status.QUEUED, queued_at=now, error=""
     )
+    pack_state_shown(pack.meeting_id, pack.delegation_id)
+
+
+def pack_state_shown(meeting_id: int, delegation_id: int | None) -> None:
+    """Say that a pack's state changed: the link pages kept rendered show it
+    (delegations.page_cache), and an update() sends no signal. Every status
+    change of a pack goes through here."""
+    documents_made(
+        meeting_id, delegation_ids=None if delegation_id is None else [delegation_id]
+    )
 
 
 @transaction.atomic
@@ -247,17 +258,23 @@ def sweep_stale_packs() -> list[int]:
             worker__in=dead,
         )
     candidates = Pack.objects.filter(lapsed | lost).values_list(
-        "pk", "status", "started_at", "queued_at", "attempts"
+        "pk",
+        "status",
+        "started_at",
+        "queued_at",
+        "attempts",
+        "meeting_id",
+        "delegation_id",
     )
     requeued = []
-    for pk, status, started_at, queued_at, attempts in candidates:
+    for pk, status, started_at, queued_at, attempts, meeting, delegation in candidates:
         still = Pack.objects.filter(
             pk=pk, status=status, started_at=started_at, queued_at=queued_at
         )
         if status == Pack.Status.RENDERING and attempts >= settings.PACK_MAX_ATTEMPTS:
             # A pack that stops its worker every time (too big for the hard
             # limit, or killing it) must not be rendered for ever.
-            still.update(
+            if still.update(
                 status=Pack.Status.FAILED,
                 finished_at=now,
                 lease_expires_at=None,
@@ -266,12 +283,14 @@ def sweep_stale_packs() -> list[int]:
                     "reached the hard time limit)."
                 )
                 % {"count": attempts},
-            )
+            ):
+                pack_state_shown(meeting, delegation)
             continue
         if still.update(
             status=Pack.Status.QUEUED, queued_at=now, lease_expires_at=None
         ):
             requeued.append(pk)
+            pack_state_shown(meeting, delegation)
     if requeued:
         logger.warning("Requeued %s stale pack(s): %s", len(requeued), requeued)
     _enqueue(requeued, sticky=False)  # their node may be the one that died
@@ -309,6 +328,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
     ):
         Pack.objects.filter(pk=pack.pk).update(status=Pack.Status.READY, error="")
         settle_stale_mark(pack, generation)
+        pack_state_shown(pack.meeting_id, pack.delegation_id)
         return "skipped"
     started = timezone.now()
     claimed = Pack.objects.filter(
@@ -343,6 +363,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
             lease_expires_at=None,
             render_seconds=time.monotonic() - clock,
         )
+        pack_state_shown(pack.meeting_id, pack.delegation_id)
         if isinstance(exc, Exception):
             return "failed"
         raise
@@ -360,6 +381,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
         render_seconds=time.monotonic() - clock,
     )
     settle_stale_mark(pack, generation)
+    pack_state_shown(pack.meeting_id, pack.delegation_id)
     return "rendered"
 
 
@@ -368,9 +390,12 @@ def record_pack_failure(*, reason: str, final: bool, pack_id: int) -> None:
     """Mark a pack failed when its task gave up before it could say so itself
     (e.g. the database stayed unreachable). Side effects: updates the Pack row."""
     if final:
-        Pack.objects.filter(pk=pack_id).exclude(status=Pack.Status.READY).update(
+        failed = Pack.objects.filter(pk=pack_id).exclude(status=Pack.Status.READY)
+        pack = failed.values("meeting_id", "delegation_id").first()
+        if failed.update(
             status=Pack.Status.FAILED, error=reason, finished_at=timezone.now()
-        )
+        ):
+            pack_state_shown(pack["meeting_id"], pack["delegation_id"])
 
 
 @transaction.atomic
