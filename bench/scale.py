@@ -177,6 +177,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.test import override_settings
     from django.urls import reverse
 
     from tests.scale import focal_point_page, staff_pages
@@ -192,11 +193,18 @@ def main() -> None:
         ("baseline: health check", reverse("healthz")),
         *staff_pages(conference),
         focal_point_page(conference),
+        # The same page rendered at every request: what a change costs once.
+        (f"{focal_point_page(conference)[0]}, cache off", None),
     ]
     for label, url in every:
         if args.only and args.only not in label and "baseline" not in label:
             continue
-        seconds, queries, size = measure(client, url, args.repeat)
+        if url is None:
+            url = focal_point_page(conference)[1]
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                seconds, queries, size = measure(client, url, args.repeat)
+        else:
+            seconds, queries, size = measure(client, url, args.repeat)
         median = statistics.median(seconds) * 1000
         if median > TARGET_MS:
             over.append(label)

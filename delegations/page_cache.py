@@ -25,8 +25,7 @@ What says "this input changed":
   post_delete of their models (WATCHED below);
 - the apps that make documents a page lists (the packs, whose state changes
   are QuerySet.update calls), through dialogue.changes.documents_made when
-  one is made, queued or fails (to be called from dialogue/packs/services.py;
-  until then a pack's state on a kept page lags by up to PAGE_CACHE_SECONDS).
+  one is queued, made, skipped or fails (dialogue.packs.services.pack_state_shown).
 
 Each change replaces its token at once (the next request in this process, and
 a test's transaction, see it) and again after its transaction commits: a page
@@ -46,8 +45,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.middleware.csrf import get_token
+
+from dialogue.tasking import after_commit
 
 # In the cached HTML where each response's CSRF token goes ({% csrf_token %}
 # renders it from the context); never a valid token, so a page stored without
@@ -137,7 +138,7 @@ def _tell(scopes: set) -> None:
     pending = getattr(_local, "pending", None)
     if pending is None or not pending.is_registered():
         pending = _local.pending = _Pending()
-        transaction.on_commit(pending.flush)
+        after_commit(pending.flush)
     pending.scopes |= scopes
     new = scopes - pending.fresh
     if new:

@@ -5,7 +5,9 @@ dialogue/celery.py). Services queue it with ``task.enqueue(some_id=...)``: the
 message is published only once the current transaction commits, so a worker
 never looks for a row that is not there yet, and a rolled-back change queues
 nothing. No module calls ``delay``/``apply_async``/``on_commit`` itself
-(tests/dialogue/test_tasking.py reads the source to make sure).
+(tests/dialogue/test_tasking.py reads the source to make sure); what must
+follow a commit and is not a task (the link pages' cache versions) goes
+through ``after_commit`` here.
 
 Transient errors (a locked SQLite file, a dropped database or broker
 connection, a mail server that hangs up) are retried with exponential backoff.
@@ -75,9 +77,7 @@ class DialogueTask(DjangoTask):
         commit (an eager run ignores it, as Celery does). A route (exchange and
         routing key) sends it to one worker's own queue (dialogue.routing).
         """
-        transaction.on_commit(
-            partial(self._publish, kwargs, countdown=countdown, route=route)
-        )
+        after_commit(partial(self._publish, kwargs, countdown=countdown, route=route))
 
     def _publish(
         self, kwargs: dict, countdown: float | None = None, route: dict | None = None
@@ -111,3 +111,10 @@ class DialogueTask(DjangoTask):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         logger.error("%s%s gave up: %s", self.name, kwargs, failure_reason(exc))
         self._record(exc, kwargs, final=True)
+
+
+def after_commit(callback) -> None:
+    """Run callback once the current transaction commits (at once outside one;
+    never if it rolls back). Tasks use it through enqueue; the link pages'
+    cache (delegations.page_cache) for the versions it replaces after commit."""
+    transaction.on_commit(callback)
