@@ -26,7 +26,6 @@ the number of packs; the table says so.
 """
 
 import argparse
-import atexit
 import datetime
 import os
 import subprocess
@@ -63,32 +62,10 @@ def ensure_database():
     touches the database DATABASE_URL names, and the 2017 fixture loads with its
     own primary keys.
     """
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        server = url.rsplit("/", 1)[0]
-        name = f"dialogue_bench_{os.getpid()}"
-        subprocess.run(
-            ["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-            capture_output=True,
-        )
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        from bench.scratch import scratch_database
 
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            subprocess.run(
-                [
-                    "psql",
-                    server + "/postgres",
-                    "-qc",
-                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
-                ],
-                capture_output=True,
-            )
-
-        atexit.register(drop)
+        scratch_database("dialogue_bench")
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True
     )

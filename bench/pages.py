@@ -61,26 +61,9 @@ def environment(cache_url: str) -> None:
     os.environ["SITE_URL"] = "http://127.0.0.1"
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["CACHE_URL"] = cache_url
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x")
-    server = url.rsplit("/", 1)[0]
-    name = f"dialogue_hcache_bench_{os.getpid()}"
-    subprocess.run(
-        ["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"],
-        check=True,
-        capture_output=True,
-    )
-    os.environ["DATABASE_URL"] = f"{server}/{name}"
+    from bench.scratch import scratch_database
 
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        subprocess.run(
-            ["psql", server + "/postgres", "-qc", f"DROP DATABASE {name} WITH (FORCE)"],
-            capture_output=True,
-        )
-
-    atexit.register(drop)
+    scratch_database("dialogue_bench_pages")
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
 

@@ -23,7 +23,6 @@ folder, which nothing reads.
 """
 
 import argparse
-import atexit
 import os
 import statistics
 import subprocess
@@ -53,31 +52,9 @@ def environment(sqlite: bool) -> None:
     if sqlite:
         os.environ.pop("DATABASE_URL", None)
     else:
-        url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x")
-        server = url.rsplit("/", 1)[0]
-        name = f"dialogue_bench_scale_{os.getpid()}"
-        subprocess.run(
-            ["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"],
-            check=True,
-            capture_output=True,
-        )
-        os.environ["DATABASE_URL"] = f"{server}/{name}"
+        from bench.scratch import scratch_database
 
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            subprocess.run(
-                [
-                    "psql",
-                    server + "/postgres",
-                    "-qc",
-                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
-                ],
-                capture_output=True,
-            )
-
-        atexit.register(drop)
+        scratch_database("dialogue_bench_scale")
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
 
