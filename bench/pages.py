@@ -4,7 +4,7 @@
                                     [--delegations 50] [--participants 2000]
 
 Generates a meeting (tests/scale.py, the generator bench/scale.py uses) on a
-PostgreSQL database of its own (dialogue_hcache_bench_<pid> on the server of
+PostgreSQL database of its own (dialogue_bench_pages_<pid> on the server of
 DATABASE_URL, default postgres://postgres@127.0.0.1:5432, dropped at exit),
 then starts two gunicorns the way scripts/production does (2 workers,
 DEBUG=0, the portal's middleware, CACHE_URL on Redis, default
