@@ -32,40 +32,32 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import (  # noqa: E402 (the checkout on sys.path first)
+    load,
+    migrate_and_collect,
+    production_profile,
+    scratch_database,
+)
+
 TARGET_RATIO = 0.25
-
-
-def load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def environment(cache_url: str) -> None:
     """Point this process at a scratch folder, its own database and DEBUG=0."""
-    sys.path.insert(0, str(ROOT))
-    scratch = tempfile.mkdtemp(prefix="dialogue-bench-pages-")
-    os.environ["DIALOGUE_VAR_DIR"] = scratch
-    os.environ["MEDIA_ROOT"] = os.path.join(scratch, "media")
-    os.environ["STATIC_ROOT"] = os.path.join(scratch, "static")
-    os.environ.pop("CELERY_BROKER_URL", None)  # the file broker under scratch
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.web_settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-pages-" + "x" * 50)
+    production_profile("pages", "bench.web_settings")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     os.environ["SITE_URL"] = "http://127.0.0.1"
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["CACHE_URL"] = cache_url
-    from bench.scratch import scratch_database
-
     scratch_database("dialogue_bench_pages")
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
+    migrate_and_collect()
 
 
 def generate(args) -> dict[str, str]:

@@ -25,42 +25,33 @@ folder, which nothing reads.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scratch import (  # noqa: E402 (the checkout on sys.path first)
+    load,
+    migrate_and_collect,
+    production_profile,
+    scratch_database,
+)
+
 TARGET_MS = 300
 
 
 def environment(sqlite: bool) -> None:
     """Point this process at a scratch folder, its own database and DEBUG=0."""
-    sys.path.insert(0, str(ROOT))
-    scratch = tempfile.mkdtemp(prefix="dialogue-bench-scale-")
-    os.environ["DIALOGUE_VAR_DIR"] = scratch
-    os.environ["MEDIA_ROOT"] = os.path.join(scratch, "media")
-    os.environ["STATIC_ROOT"] = os.path.join(scratch, "static")
-    os.environ.pop("CELERY_BROKER_URL", None)  # the file broker under scratch
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dialogue.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-scale-" + "x" * 50)
+    production_profile("scale", "dialogue.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["SITE_URL"] = "https://testserver"
     if sqlite:
         os.environ.pop("DATABASE_URL", None)
     else:
-        from bench.scratch import scratch_database
-
         scratch_database("dialogue_bench_scale")
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
-
-
-def load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    migrate_and_collect()
 
 
 def timed(label: str, fn):
