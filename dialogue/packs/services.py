@@ -4,6 +4,7 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,9 @@ from dialogue.leases import lease_until, renewed_lease
 from dialogue.models import Meeting
 from dialogue.packs.models import TRAVEL_LISTS, Pack, WorkerHeartbeat
 from dialogue.routing import alive_window_seconds, direct_routing_enabled, route_to
+
+if TYPE_CHECKING:
+    from dialogue.packs.inputs import SharedSnapshot
 
 
 @transaction.atomic
@@ -77,20 +81,71 @@ def file_exists(pack: Pack) -> bool:
 
 
 def _enqueue(pack_ids: list[int], *, sticky: bool = True) -> None:
-    """Queue one render task per pack once the transaction commits.
+    """Queue the packs' render tasks once the transaction commits.
 
-    A travel list goes to the worker node that rendered it last, while that
-    node is alive (dialogue.routing): it keeps the list's laid-out parts, so a
-    flight edit lays out one part there instead of the whole list elsewhere.
+    Briefing packs of one meeting and edition go in batches (render_pack_batch:
+    the meeting's shared content is read once per batch, and a worker takes
+    one message per batch). A travel list goes alone to the worker node that
+    rendered it last, while that node is alive (dialogue.routing): it keeps
+    the list's laid-out parts, so a flight edit lays out one part there
+    instead of the whole list elsewhere.
     """
     from dialogue.packs.tasks import render_pack as render_pack_task
+    from dialogue.packs.tasks import render_pack_batch as render_pack_batch_task
 
     nodes = _sticky_nodes(pack_ids) if sticky else {}
-    for pack_id in pack_ids:
-        node = nodes.get(pack_id)
+    for batch in pack_batches(pack_ids):
+        if len(batch) > 1:
+            render_pack_batch_task.enqueue(pack_ids=batch)
+            continue
+        node = nodes.get(batch[0])
         render_pack_task.enqueue(
-            pack_id=pack_id, route=route_to(node) if node else None
+            pack_id=batch[0], route=route_to(node) if node else None
         )
+
+
+# A batch holds at most this many packs (some seconds of work), and the batches
+# get smaller towards the end of a set, so the workers finish it together.
+PACK_BATCH_MAX = 8
+PACK_BATCH_SPREAD = 8
+
+
+def pack_batches(pack_ids: list[int]) -> list[list[int]]:
+    """Return the packs in render batches, in the order given.
+
+    A batch is briefing packs of one meeting and edition (they share their
+    shared content and its layout); every other pack is a batch of its own.
+    Each group of briefing packs is cut into batches of up to PACK_BATCH_MAX,
+    a size that falls with what is left of the group (guided scheduling), and
+    the groups' batches take turns, so the last tasks of a set are single
+    packs of either edition.
+    """
+    kinds = {
+        pk: (kind, meeting_id, language)
+        for pk, kind, meeting_id, language in Pack.objects.filter(
+            pk__in=pack_ids
+        ).values_list("pk", "kind", "meeting_id", "language")
+    }
+    groups: dict[tuple, list[int]] = {}
+    for pk in pack_ids:
+        if pk not in kinds:
+            continue
+        kind, meeting_id, language = kinds[pk]
+        key = (meeting_id, language) if kind == Pack.Kind.BRIEFING else ("one", pk)
+        groups.setdefault(key, []).append(pk)
+    cut = []
+    for ids in groups.values():
+        batches, start = [], 0
+        while start < len(ids):
+            left = len(ids) - start
+            size = max(1, min(PACK_BATCH_MAX, -(-left // PACK_BATCH_SPREAD)))
+            batches.append(ids[start : start + size])
+            start += size
+        cut.append(batches)
+    ordered = []
+    for turn in range(max(map(len, cut), default=0)):
+        ordered += [batches[turn] for batches in cut if turn < len(batches)]
+    return ordered
 
 
 def _sticky_nodes(pack_ids: list[int]) -> dict[int, str]:
@@ -297,7 +352,9 @@ def sweep_stale_packs() -> list[int]:
     return requeued
 
 
-def render_pack(pack_id: int, *, worker: str = "") -> str:
+def render_pack(
+    pack_id: int, *, worker: str = "", snapshot: "SharedSnapshot | None" = None
+) -> str:
     """Return what happened to one pack: rendered, skipped, busy, gone or failed.
 
     Idempotent: a pack whose file already matches its inputs is skipped, and a
@@ -305,7 +362,8 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
     the old only when complete. Side effects: updates the Pack row (status,
     attempts, timings, fingerprint, error) and writes its file under MEDIA_ROOT.
     Not atomic on purpose: the "rendering" status must be visible while the
-    worker lays the pack out.
+    worker lays the pack out. snapshot: the shared content of a batch
+    (render_pack_batch).
     """
     from dialogue.packs.files import pack_relative_path, write_atomically
     from dialogue.packs.inputs import pack_inputs
@@ -320,7 +378,7 @@ def render_pack(pack_id: int, *, worker: str = "") -> str:
     if pack.status == Pack.Status.RENDERING and not is_stale(pack):
         return "busy"
     generation = pack.generation  # read before the inputs: see settle_stale_mark
-    inputs = pack_inputs(pack)
+    inputs = pack_inputs(pack, snapshot=snapshot)
     if (
         pack.status in (Pack.Status.READY, Pack.Status.QUEUED)
         and pack.fingerprint == inputs.fingerprint
@@ -492,13 +550,39 @@ def queue_visa_letters(
     return batch
 
 
-def render_visa_letters_batch(pack_ids: list[int], *, worker: str = "") -> list[str]:
-    """Render the letters one after the other; return what happened to each."""
-    return [render_pack(pack_id, worker=worker) for pack_id in pack_ids]
+def batch_seconds() -> float:
+    """Return how long a batch renders before it hands the rest on: a quarter
+    of the task's soft time limit, so the pack it starts last has the time a
+    pack alone would have."""
+    return settings.CELERY_TASK_SOFT_TIME_LIMIT / 4
 
 
-def record_visa_letters_failure(*, reason: str, final: bool, pack_ids) -> None:
-    """Record a failed batch on each of its letters that is not ready."""
+def render_pack_batch(pack_ids: list[int], *, worker: str = "") -> list[str]:
+    """Render the packs one after the other; return what happened to each.
+
+    Each pack keeps its own claim, lease and state (render_pack), so a
+    redelivered batch skips the packs already ready. The briefing packs share
+    one read of their meeting (SharedSnapshot). A batch still running after
+    batch_seconds() queues the packs it has not started as a new batch
+    ("handed on"). Side effects: those of render_pack.
+    """
+    from dialogue.packs.inputs import SharedSnapshot
+    from dialogue.packs.tasks import render_pack_batch as render_pack_batch_task
+
+    snapshot = SharedSnapshot(pack_ids)
+    started = time.monotonic()
+    outcomes: list[str] = []
+    for index, pack_id in enumerate(pack_ids):
+        if outcomes and time.monotonic() - started > batch_seconds():
+            rest = pack_ids[index:]
+            render_pack_batch_task.enqueue(pack_ids=rest)
+            return outcomes + ["handed on"] * len(rest)
+        outcomes.append(render_pack(pack_id, worker=worker, snapshot=snapshot))
+    return outcomes
+
+
+def record_batch_failure(*, reason: str, final: bool, pack_ids) -> None:
+    """Record a failed batch on each of its packs that is not ready."""
     for pack_id in pack_ids:
         record_pack_failure(reason=reason, final=final, pack_id=pack_id)
 

@@ -4,10 +4,10 @@ from celery import shared_task
 
 from dialogue.packs.services import (
     record_worker_heartbeat,
-    render_visa_letters_batch,
     sweep_stale_packs,
 )
 from dialogue.packs.services import render_pack as render_pack_service
+from dialogue.packs.services import render_pack_batch as render_pack_batch_service
 from dialogue.packs.services import (
     render_stale_packs as render_stale_packs_service,
 )
@@ -36,6 +36,19 @@ def render_pack(self, *, pack_id: int) -> str:
     return render_pack_service(pack_id, worker=self.request.hostname or "")
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    failure_recorder="dialogue.packs.services.record_batch_failure",
+)
+def render_pack_batch(self, *, pack_ids: list[int]) -> list[str]:
+    """Render a batch of briefing packs of one meeting and edition (queued by
+    the packs' services); return what happened to each (see render_pack)."""
+    return render_pack_batch_service(pack_ids, worker=self.request.hostname or "")
+
+
 @shared_task(ignore_result=True)
 def sweep_packs() -> None:
     """Requeue packs whose worker died mid-render (see sweep_stale_packs)."""
@@ -47,7 +60,7 @@ def sweep_packs() -> None:
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    failure_recorder="dialogue.packs.services.record_visa_letters_failure",
+    failure_recorder="dialogue.packs.services.record_batch_failure",
 )
 def render_visa_letters(self, *, pack_ids: list[int]) -> list[str]:
     """Render a batch of visa letters (queue_visa_letters) in one task.
@@ -55,7 +68,7 @@ def render_visa_letters(self, *, pack_ids: list[int]) -> list[str]:
     Each letter keeps its own lease and state, so a redelivered batch skips
     the letters already ready; staff follow the batch on the visa letters page.
     """
-    return render_visa_letters_batch(pack_ids, worker=self.request.hostname or "")
+    return render_pack_batch_service(pack_ids, worker=self.request.hostname or "")
 
 
 @shared_task(bind=True, ignore_result=True)

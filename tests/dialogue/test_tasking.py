@@ -60,6 +60,7 @@ def test_every_task_module_is_found():
         "delegations.tasks.run_import",
         "dialogue.outbox.tasks.send_email",
         "dialogue.packs.tasks.render_pack",
+        "dialogue.packs.tasks.render_pack_batch",
         "dialogue.packs.tasks.render_stale_packs",
         "dialogue.packs.tasks.render_visa_letters",
         "dialogue.packs.tasks.sweep_packs",
@@ -88,6 +89,9 @@ def test_tasks_that_touch_records_say_where_a_failure_goes():
     )
     assert recorders["dialogue.packs.tasks.render_pack"] == (
         "dialogue.packs.services.record_pack_failure"
+    )
+    assert recorders["dialogue.packs.tasks.render_pack_batch"] == (
+        "dialogue.packs.services.record_batch_failure"
     )
     assert recorders["travel.tasks.recompute_entitlements_task"] == (
         "travel.services.record_recompute_failure"
