@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/packs.py [--n 8 | --fixture] [--workers 2]
                                     [--skip-single] [--skip-naive]
-                                    [--naive-sample K]
+                                    [--naive-sample K] [--unbatched]
 
 Uses its own database (SQLite in a scratch folder unless DATABASE_URL is set;
 a PostgreSQL database named there is created if missing), Redis db 13 as
@@ -19,6 +19,8 @@ Cases: a synthetic meeting of N delegations x 3 delegates with flights and a
   no command: seconds until its delegation's packs are ready again, and how
   many other packs were re-rendered); and the naive baseline: plain WeasyPrint
   laying out and writing each pack's whole HTML separately, in W processes.
+--unbatched adds the full set with one task a pack (as before batches,
+render_pack_batch), then the batched full set again, in the same run.
 --fixture runs the same cases on the 2017 meeting (`loaddata ashgabat_2017`
 into the bench database). --naive-sample K measures the naive baseline on K
 packs (delegations spread over the list) and extrapolates it to the full set by
@@ -290,20 +292,27 @@ class Workers:
             process.wait(timeout=60)
 
 
-def run_render(meeting, concurrency, *, clear=False):
+def run_render(meeting, concurrency, *, clear=False, batch_max=None):
     """Return the figures of one run of queue_packs with W fresh worker processes.
 
     Wall seconds run from queue_packs (fingerprints of every pack, skips) to the
     last queued pack being ready; the workers' start-up is not counted.
     """
+    from dialogue.packs import services
     from dialogue.packs.models import Pack
     from dialogue.packs.services import queue_packs
 
     if clear:
         Pack.objects.filter(meeting=meeting).delete()
+    default_max = services.PACK_BATCH_MAX
     with Workers(concurrency) as workers:
         started = time.monotonic()
-        result = queue_packs(meeting, languages=LANGS)
+        # batch_max=1: one task a pack, as before batches (queued from here).
+        services.PACK_BATCH_MAX = batch_max or default_max
+        try:
+            result = queue_packs(meeting, languages=LANGS)
+        finally:
+            services.PACK_BATCH_MAX = default_max
         pending = Pack.objects.filter(pk__in=result.queued)
         while pending.filter(status__in=["queued", "rendering"]).exists():
             workers.sample()
@@ -392,7 +401,8 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
     in this process through render_pack (after `warm` packs, so the shared
     layouts are cached as in a worker that has been running).
 
-    Phases: inputs (content read and fingerprint), layout (WeasyPrint's
+    The packs share one SharedSnapshot, as a worker's batch does. Phases:
+    inputs (content read and fingerprint), layout (WeasyPrint's
     HTML.render), paint (drawing or replaying pages), font (subsetting and
     embedding fonts), write (the rest of write_pdf: structure tree, objects,
     compression), other (everything else: templates, file, database). The
@@ -406,6 +416,7 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
 
     from dialogue.packs import inputs as pack_inputs_module
     from dialogue.packs import replay
+    from dialogue.packs.inputs import SharedSnapshot
     from dialogue.packs.models import Pack
     from dialogue.packs.services import queue_packs, render_pack
 
@@ -431,8 +442,10 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
 
     Pack.objects.filter(meeting=meeting, kind=Pack.Kind.BRIEFING).delete()
     ids = queue_packs(meeting, languages=LANGS).queued[: warm + count]
+    # As a worker's batch does (render_pack_batch): one read of the shared part.
+    snapshot = SharedSnapshot(ids)
     for pk in ids[:warm]:
-        render_pack(pk)
+        render_pack(pk, snapshot=snapshot)
     wrap(pack_inputs_module, "pack_inputs", "inputs")
     wrap(weasyprint.HTML, "render", "layout")
     wrap(weasyprint.document.Page, "paint", "paint")
@@ -444,7 +457,7 @@ def time_split(meeting, count: int, warm: int = 3) -> dict:
         from dialogue.packs import services
 
         for pk in ids[warm:]:
-            services.render_pack(pk)
+            services.render_pack(pk, snapshot=snapshot)
     finally:
         for owner, name, original in originals:
             setattr(owner, name, original)
@@ -568,6 +581,11 @@ def main():
         help="packs rendered in this process to print the time split (0: none)",
     )
     parser.add_argument(
+        "--unbatched",
+        action="store_true",
+        help="also the full set with one task a pack (no batches), same run",
+    )
+    parser.add_argument(
         "--split-only",
         action="store_true",
         help="print only the time split (no worker cases)",
@@ -627,6 +645,19 @@ def main():
     results["full"] = row(
         "full set", args.workers, run_render(meeting, args.workers, clear=True)
     )
+    if args.unbatched:
+        load = os.getloadavg()
+        results["unbatched"] = row(
+            f"full set, one task a pack (no batches; load {load[0]:.2f})",
+            args.workers,
+            run_render(meeting, args.workers, clear=True, batch_max=1),
+        )
+        load = os.getloadavg()
+        results["full"] = row(
+            f"full set again, in batches (load {load[0]:.2f})",
+            args.workers,
+            run_render(meeting, args.workers, clear=True),
+        )
     results["same"] = row(
         "nothing changed (second run)",
         args.workers,

@@ -522,7 +522,7 @@ def queue_visa_letters(
     Every funded delegate with passport details (of one delegation, or of the
     whole meeting) gets a letter; the others are named in `refused`. Side
     effects: creates or updates the letters' Pack rows and queues one
-    render_visa_letters task after commit, which renders them one after the
+    render_pack_batch task after commit, which renders them one after the
     other (its progress: visa_letter_progress).
     """
     from django.core.exceptions import ValidationError
@@ -544,9 +544,9 @@ def queue_visa_letters(
         else:
             batch.up_to_date += 1
     if batch.queued:
-        from dialogue.packs.tasks import render_visa_letters
+        from dialogue.packs.tasks import render_pack_batch as render_pack_batch_task
 
-        render_visa_letters.enqueue(pack_ids=batch.queued)
+        render_pack_batch_task.enqueue(pack_ids=batch.queued)
     return batch
 
 

@@ -44,8 +44,13 @@ def render_pack(self, *, pack_id: int) -> str:
     failure_recorder="dialogue.packs.services.record_batch_failure",
 )
 def render_pack_batch(self, *, pack_ids: list[int]) -> list[str]:
-    """Render a batch of briefing packs of one meeting and edition (queued by
-    the packs' services); return what happened to each (see render_pack)."""
+    """Render a batch of packs one after the other; return what happened to each.
+
+    Briefing packs of one meeting and edition (queue_packs), or a meeting's or
+    delegation's visa letters (queue_visa_letters). Each pack keeps its own
+    lease and state, so a redelivered batch skips the packs already ready;
+    staff follow visa letters on their page.
+    """
     return render_pack_batch_service(pack_ids, worker=self.request.hostname or "")
 
 
@@ -53,22 +58,6 @@ def render_pack_batch(self, *, pack_ids: list[int]) -> list[str]:
 def sweep_packs() -> None:
     """Requeue packs whose worker died mid-render (see sweep_stale_packs)."""
     sweep_stale_packs()
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-    failure_recorder="dialogue.packs.services.record_batch_failure",
-)
-def render_visa_letters(self, *, pack_ids: list[int]) -> list[str]:
-    """Render a batch of visa letters (queue_visa_letters) in one task.
-
-    Each letter keeps its own lease and state, so a redelivered batch skips
-    the letters already ready; staff follow the batch on the visa letters page.
-    """
-    return render_pack_batch_service(pack_ids, worker=self.request.hostname or "")
 
 
 @shared_task(bind=True, ignore_result=True)

@@ -62,7 +62,6 @@ def test_every_task_module_is_found():
         "dialogue.packs.tasks.render_pack",
         "dialogue.packs.tasks.render_pack_batch",
         "dialogue.packs.tasks.render_stale_packs",
-        "dialogue.packs.tasks.render_visa_letters",
         "dialogue.packs.tasks.sweep_packs",
         "dialogue.packs.tasks.worker_heartbeat",
         "travel.tasks.recompute_entitlements_task",
