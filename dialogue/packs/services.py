@@ -189,7 +189,8 @@ def queue_packs(
     A pack whose fingerprint equals the one of its file on disk is skipped
     (unless force); one already queued or rendering by a live worker is left
     alone. Side effects: creates missing Pack rows, marks the others queued and
-    queues one Celery task per pack after commit; requeues stale packs first.
+    queues their render tasks after commit (in batches, _enqueue); requeues stale
+    packs first.
     With create=False only existing packs are considered.
     """
     from dialogue.packs.inputs import meeting_briefing_fingerprints
@@ -262,7 +263,8 @@ def requeue_packs(packs, *, force: bool = True) -> list[int]:
     """Return the ids of the given packs queued again (retry, or render now).
 
     Side effects: marks each pack queued (keeping its file, which stays served
-    until the new one replaces it) and queues one task per pack after commit.
+    until the new one replaces it) and queues their render tasks after commit
+    (_enqueue).
     Packs rendering on a live worker are left alone.
     """
     now = timezone.now()

@@ -1,6 +1,7 @@
 """A real worker renders a set of packs in batches, each pack once.
 
-Real Celery worker process on Redis and PostgreSQL: queue_packs cuts the
+A real Celery worker process, on whatever the run has: PostgreSQL and Redis,
+or the embedded default (SQLite and the file broker). queue_packs cuts the
 twenty English packs of a meeting into batches (render_pack_batch tasks, then
 single packs at the end); the worker renders every pack once, each with its
 own claim and state.
@@ -13,20 +14,12 @@ from dialogue.fonts import warm_fonts
 from dialogue.packs.models import Pack
 from dialogue.packs.services import pack_batches, queue_packs
 from tests.factories import DelegateFactory, DelegationFactory, MeetingFactory
-from tests.services import WorkerProcess, need_postgres, need_redis, wait_for
+from tests.services import WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def settings_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings
-
-
 def test_worker_renders_a_set_in_batches_each_pack_once(settings_media):
-    need_postgres()
-    need_redis()
     meeting = MeetingFactory()
     for _ in range(20):
         DelegateFactory(delegation=DelegationFactory(meeting=meeting, country_code=""))

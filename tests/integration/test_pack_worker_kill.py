@@ -129,9 +129,3 @@ def test_killed_worker_pack_ready_again_within_30_seconds(settings_media):
     assert recovered_in <= RECOVERY_BOUND, f"ready {recovered_in:.1f} s after"
     assert downloader.problems == []
     assert downloader.complete > 0
-
-
-@pytest.fixture
-def settings_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings

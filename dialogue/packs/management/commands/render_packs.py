@@ -19,7 +19,7 @@ from dialogue.packs.services import EDITIONS, queue_packs
 
 
 class Command(BaseCommand):
-    help = "Queue one Celery task per changed briefing pack (EN, RU, bilingual)."
+    help = "Queue the changed briefing packs (EN, RU, bilingual), in batches."
 
     def add_arguments(self, parser):
         parser.add_argument("--meeting", help="slug or id (default: every meeting)")
